@@ -66,3 +66,14 @@ class ResolvedMention:
     @property
     def text(self) -> str:
         return self.mention.text
+
+
+NAME_TYPES = ("name", "alternate", "abbreviation", "demonym", "code")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A gazetteer answer: a place and how the looked-up name relates to it."""
+
+    place: Place
+    name_type: str = "name"
