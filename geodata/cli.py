@@ -1,0 +1,57 @@
+"""`python -m geodata <command>`: one entry point, one module per command."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# command -> (module, function, one-line help); each function takes argv and returns an exit code.
+COMMANDS = {
+    "build": ("geodata.cli", "build_main", "read articles, write places.geojson, gazetteer.csv, articles.json"),
+    "index": ("geodata.gazetteer", "main", "build the offline gazetteer index (done once at set-up)"),
+    "parse": ("geodata.geoparser", "parse_main", "geoparse JSONL documents {id, text} into toponyms"),
+    "evaluate": ("geodata.evaluate", "main", "score the geoparser and the baseline on annotated corpora"),
+    "benchmark": ("geodata.benchmark", "main", "measure parsing speed and memory against the baseline"),
+}
+
+
+def build_main(argv: list[str]) -> int:
+    from .geocoders import add_geocoder_arguments, geocoder_from_args
+    from .errors import AtlasError
+    from . import pipeline
+
+    parser = argparse.ArgumentParser(prog="python -m geodata build", description=COMMANDS["build"][2])
+    parser.add_argument("--articles", default=str(pipeline.DEFAULT_ARTICLES_DIR),
+                        help="folder of .txt articles, first line the headline (default: seeds/)")
+    parser.add_argument("--out", default=str(pipeline.DEFAULT_OUT_DIR), help="output folder (default: geodata/)")
+    parser.add_argument("--overrides", default=str(pipeline.DEFAULT_OVERRIDES),
+                        help="curated overrides CSV (default: geodata/overrides.csv)")
+    parser.add_argument("--strict", action="store_true", help="exit non-zero (writing nothing) if any article is skipped")
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                        help="show a progress bar (default: on for 20+ articles)")
+    add_geocoder_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        geocoder = geocoder_from_args(args)
+        report = pipeline.build(args.articles, args.out, overrides_path=args.overrides, geocoder=geocoder,
+                                strict=args.strict, progress=args.progress)
+    except AtlasError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(report.summary())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help") or argv[0] not in COMMANDS:
+        width = max(map(len, COMMANDS))
+        print("usage: python -m geodata <command> [options]\n\ncommands:")
+        for name, (_, _, text) in COMMANDS.items():
+            print(f"  {name:<{width}}  {text}")
+        if argv and argv[0] not in ("-h", "--help"):
+            print(f"\nerror: unknown command {argv[0]!r}", file=sys.stderr)
+            return 2
+        return 0
+    module, function, _ = COMMANDS[argv[0]]
+    return getattr(importlib.import_module(module), function)(argv[1:])

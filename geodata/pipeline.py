@@ -1,0 +1,124 @@
+"""The build: articles -> mentions -> resolved places -> (overrides, online geocoder) -> output files."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable
+
+from tqdm import tqdm
+
+from .articles import Article, Skipped, load_articles
+from .errors import AtlasError
+from .geocoders import GeocodeReport, geocode_names
+from .geoparser import Geoparser
+from .gazetteer import Gazetteer
+from .model import ResolvedMention
+from .outputs import write_outputs
+from .overrides import load_overrides
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_ARTICLES_DIR = REPO_ROOT / "seeds"
+DEFAULT_OUT_DIR = REPO_ROOT / "geodata"
+DEFAULT_OVERRIDES = REPO_ROOT / "geodata" / "overrides.csv"
+DEFAULT_GEOCODE_CACHE = REPO_ROOT / "geodata" / "cache" / "geocoder.json"
+PROGRESS_MIN_ARTICLES = 20
+
+
+class BuildError(AtlasError):
+    """The build could not produce outputs (nothing was written)."""
+
+
+@dataclass
+class BuildReport:
+    articles: list[Article] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    mentions: int = 0
+    places: int = 0
+    unresolved: dict[str, str] = field(default_factory=dict)  # name -> why
+    override_problems: list[str] = field(default_factory=list)
+    geocoder: GeocodeReport | None = None
+    seconds: float = 0.0
+    written: list[Path] = field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = [f"Read {len(self.articles)} article(s); skipped {len(self.skipped)}."]
+        lines += [f"  skipped {s.path}: {s.reason}" for s in self.skipped]
+        lines += [f"  overrides: {p}" for p in self.override_problems]
+        lines.append(f"Found {self.mentions} mention(s) of {self.places} place(s).")
+        if self.unresolved:
+            lines.append(f"{len(self.unresolved)} name(s) unresolved:")
+            lines += [f"  {name}: {why}" for name, why in sorted(self.unresolved.items())]
+        if self.written:
+            lines.append("Wrote " + ", ".join(str(p) for p in self.written) + f" in {self.seconds:.1f} s.")
+        return "\n".join(lines)
+
+
+def _geocode_unresolved(resolved: dict[str, list[ResolvedMention]], geocoder, cache_path: Path,
+                        report: BuildReport) -> None:
+    names = sorted({rm.text for mentions in resolved.values() for rm in mentions if rm.place is None})
+    if not names:
+        return
+    if geocoder is None:
+        for name in names:
+            report.unresolved[name] = "not in the offline gazetteer (an online geocoder may place it)"
+        return
+    result = geocode_names(names, geocoder, cache_path)
+    report.geocoder = result
+    for mentions in resolved.values():
+        for i, rm in enumerate(mentions):
+            if rm.place is None and result.places.get(rm.text) is not None:
+                mentions[i] = replace(rm, place=result.places[rm.text])
+    for name in names:
+        if result.places.get(name) is None:
+            report.unresolved[name] = result.reasons.get(name, "no result")
+
+
+def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path = DEFAULT_OUT_DIR, *,
+          overrides_path: str | Path | None = DEFAULT_OVERRIDES, geocoder=None,
+          geocode_cache: str | Path = DEFAULT_GEOCODE_CACHE, strict: bool = False,
+          progress: bool | None = None, gazetteer: Gazetteer | None = None,
+          log: Callable[[str], None] = print) -> BuildReport:
+    """Run the whole pipeline and write the outputs. Raises BuildError (and writes nothing) when there
+    is nothing to write or when ``strict`` and some article was skipped."""
+    started = time.perf_counter()
+    articles_dir, out_dir = Path(articles_dir), Path(out_dir)
+    report = BuildReport()
+    try:
+        report.articles, report.skipped = load_articles(articles_dir)
+    except FileNotFoundError as exc:
+        raise BuildError(str(exc)) from exc
+    if strict and report.skipped:
+        raise BuildError("--strict: some articles were skipped, nothing written:\n"
+                         + "\n".join(f"  {s}" for s in report.skipped))
+    if not report.articles:
+        why = "; ".join(str(s) for s in report.skipped) or "no .txt files"
+        raise BuildError(f"no readable article in {articles_dir} ({why}); nothing written")
+
+    gazetteer = gazetteer or Gazetteer.open()
+    overrides = load_overrides(overrides_path) if overrides_path and Path(overrides_path).exists() else None
+    if overrides is not None:
+        report.override_problems = [f"{overrides_path}:{line}: {msg}" for line, msg in overrides.problems]
+    parser = Geoparser(
+        gazetteer,
+        extra_places=overrides.extra_places(gazetteer) if overrides else None,
+        excluded=overrides.excluded_everywhere if overrides else None,
+    )
+    show = progress if progress is not None else len(report.articles) >= PROGRESS_MIN_ARTICLES
+    resolved: dict[str, list[ResolvedMention]] = {}
+    parsed = parser.parse_many(a.text for a in report.articles)
+    for article, mentions in tqdm(zip(report.articles, parsed), total=len(report.articles),
+                                  desc="articles", unit="article", disable=not show):
+        if overrides is not None:
+            mentions = overrides.apply(article.id, mentions, gazetteer)
+        resolved[article.id] = mentions
+
+    _geocode_unresolved(resolved, geocoder, Path(geocode_cache), report)
+
+    collection = write_outputs(out_dir, report.articles, resolved, articles_dir=articles_dir,
+                               skipped=report.skipped)
+    report.mentions = sum(f["properties"]["mention_count"] for f in collection["features"])
+    report.places = len(collection["features"])
+    report.written = [out_dir / name for name in ("places.geojson", "gazetteer.csv", "articles.json")]
+    report.seconds = time.perf_counter() - started
+    return report
