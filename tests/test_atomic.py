@@ -1,0 +1,22 @@
+import pytest
+
+from geodata import atomic
+
+
+def test_write_replaces_whole_file(tmp_path):
+    target = tmp_path / "out" / "places.geojson"
+    atomic.write_json(target, {"a": 1})
+    atomic.write_json(target, {"b": 2})
+    assert target.read_text() == '{"b": 2}\n'
+    assert [p.name for p in target.parent.iterdir()] == ["places.geojson"]
+
+
+def test_failure_midway_leaves_old_file_and_no_temp(tmp_path):
+    target = tmp_path / "gazetteer.csv"
+    target.write_text("old,content\n")
+    with pytest.raises(RuntimeError):
+        with atomic.atomic_open(target) as fh:
+            fh.write("half a new fi")
+            raise RuntimeError("interrupted")
+    assert target.read_text() == "old,content\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["gazetteer.csv"]
