@@ -1,0 +1,67 @@
+import csv
+import json
+
+from geodata.articles import Article
+from geodata.model import Mention, Place, ResolvedMention
+from geodata.outputs import write_outputs
+
+DUNKIRK = Place(id="3020686", name="Dunkerque", kind="settlement", lat=51.03297, lon=2.377, country="FR",
+                geonameid=3020686, population=87353)
+DOVER_DE = Place(id="4142290", name="Dover", kind="settlement", lat=39.15817, lon=-75.52437, country="US",
+                 geonameid=4142290)
+FRANCE = Place(id="3017382", name="France", kind="country", lat=46.0, lon=2.0, country="FR", geonameid=3017382)
+
+
+def mention(text, word, place, candidates=()):
+    start = text.index(word)
+    return ResolvedMention(Mention(start, start + len(word), word), place, list(candidates))
+
+
+def test_outputs_group_mentions_by_place_with_passages(tmp_path):
+    a = Article("a1", "Boats at Dunkirk", "Boats at Dunkirk\n\nMigrants left Dunkirk for France.", tmp_path / "a1.txt")
+    b = Article("b2", "<script>x</script>", "<script>x</script>\nFrance said Dunkirk <b>was</b> calm.\nRue X.", tmp_path / "b2.txt")
+    text_a, text_b = a.text, b.text
+    second = text_a.index("Dunkirk", 10)
+    resolved = {
+        "a1": [
+            mention(text_a, "Dunkirk", DUNKIRK, [DUNKIRK, DOVER_DE]),
+            ResolvedMention(Mention(second, second + 7, "Dunkirk"), DUNKIRK, [DUNKIRK]),
+            mention(text_a, "France", FRANCE),
+        ],
+        "b2": [mention(text_b, "France", FRANCE), mention(text_b, "Dunkirk", DUNKIRK),
+               mention(text_b, "Rue X", None)],
+    }
+    collection = write_outputs(tmp_path / "out", [a, b], resolved, articles_dir=tmp_path)
+
+    on_disk = json.loads((tmp_path / "out" / "places.geojson").read_text())
+    assert on_disk == collection
+    assert on_disk["type"] == "FeatureCollection"
+    feats = {f["id"]: f for f in on_disk["features"]}
+    assert set(feats) == {"3020686", "3017382"}
+    dk = feats["3020686"]
+    assert dk["geometry"] == {"type": "Point", "coordinates": [2.377, 51.03297]}
+    props = dk["properties"]
+    assert props["name"] == "Dunkirk"  # the English form the articles use, not GeoNames' Dunkerque
+    assert props["mention_count"] == 3 and props["articles"] == ["a1", "b2"]
+    assert [c["id"] for c in props["candidates"]] == ["4142290"]
+    for m in props["mentions"]:
+        source = a.text if m["article"] == "a1" else b.text
+        assert source[m["start"]:m["end"]] == m["text"] == "Dunkirk"
+        assert source[m["passage_start"]:m["passage_start"] + len(m["passage"])] == m["passage"]
+    assert props["mentions"][1]["passage"] == "Migrants left Dunkirk for France."
+    assert feats["3017382"]["properties"]["name"] == "France"
+    assert on_disk["articles"] == [
+        {"id": "a1", "title": "Boats at Dunkirk", "path": "a1.txt", "place_count": 2, "mention_count": 3},
+        {"id": "b2", "title": "<script>x</script>", "path": "b2.txt", "place_count": 2, "mention_count": 2},
+    ]
+
+    articles_json = json.loads((tmp_path / "out" / "articles.json").read_text())
+    assert articles_json["articles"][1]["text"] == b.text
+    assert articles_json["unresolved"] == [{"article": "b2", "start": text_b.index("Rue X"),
+                                            "end": text_b.index("Rue X") + 5, "text": "Rue X"}]
+
+    with open(tmp_path / "out" / "gazetteer.csv", newline="") as fh:
+        rows = {r["id"]: r for r in csv.DictReader(fh)}
+    assert rows["3020686"]["mentions:a1"] == "2" and rows["3020686"]["mentions:b2"] == "1"
+    assert rows["3017382"]["kind"] == "country" and rows["3017382"]["country"] == "FR"
+    assert float(rows["3020686"]["lat"]) == 51.03297
