@@ -1,0 +1,293 @@
+"""Score geoparsers on annotated corpora: ours and the baseline, side by side.
+
+Corpus format (one JSON object per line):
+``{"id", "text", "toponyms": [{"start", "end", "name", "lat", "lon", "geonameid"}]}``.
+
+Metrics (see the evaluation README):
+- exact P/R/F1: a prediction matches a gold toponym with the same start and end;
+- loose P/R/F1: same surface string (case-insensitive) and span midpoints under 10 characters apart;
+- Acc@161 over matched: share of loosely matched gold toponyms (with gold coordinates) whose predicted
+  point is within 161 km (a prediction without coordinates counts as 20,039 km);
+- end-to-end Acc@161: the same count over ALL gold toponyms with coordinates;
+- median km over matched toponyms.
+
+Command: ``python -m geodata evaluate CORPUS.jsonl [CORPUS ...] [--limit N] [--json OUT]``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Sequence
+
+from geodata.errors import AtlasError
+
+EARTH_RADIUS_KM = 6371.0088
+MISSING_KM = 20039.0
+ACC_KM = 161.0
+LOOSE_MIDPOINT_CHARS = 10
+
+
+@dataclass(frozen=True)
+class Toponym:
+    """A span with an optional point; used for both gold and predicted toponyms."""
+
+    start: int
+    end: int
+    name: str
+    lat: float | None = None
+    lon: float | None = None
+
+    @property
+    def has_point(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+    @property
+    def midpoint(self) -> float:
+        return (self.start + self.end) / 2.0
+
+
+@dataclass
+class Document:
+    id: str
+    text: str
+    gold: list[Toponym] = field(default_factory=list)
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp = p2 - p1
+    dl = math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _num(value) -> float | None:
+    if value is None:
+        return None
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return out if math.isfinite(out) else None
+
+
+def load_corpus(path: str, limit: int | None = None) -> list[Document]:
+    """Read a JSONL corpus; a bad line raises AtlasError naming the file and line."""
+    docs: list[Document] = []
+    try:
+        handle = open(path, encoding="utf-8")
+    except OSError as exc:
+        raise AtlasError(f"{path}: cannot read corpus ({exc.strerror or exc})") from exc
+    with handle:
+        for lineno, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                text = obj["text"]
+                if not isinstance(text, str):
+                    raise TypeError("text is not a string")
+                gold = [
+                    Toponym(int(t["start"]), int(t["end"]), str(t["name"]), _num(t.get("lat")), _num(t.get("lon")))
+                    for t in obj.get("toponyms") or []
+                ]
+            except (ValueError, KeyError, TypeError) as exc:
+                raise AtlasError(f"{path}:{lineno}: not a corpus document ({exc})") from exc
+            docs.append(Document(str(obj.get("id", lineno)), text, gold))
+            if limit is not None and len(docs) >= limit:
+                break
+    return docs
+
+
+def match_loose(gold: Sequence[Toponym], pred: Sequence[Toponym]) -> list[tuple[int, int]]:
+    """One-to-one loose matching: same lowercase string, midpoints < 10 chars apart (closest first)."""
+    pairs = []
+    for gi, g in enumerate(gold):
+        gname = g.name.lower()
+        for pi, p in enumerate(pred):
+            if p.name.lower() == gname:
+                d = abs(g.midpoint - p.midpoint)
+                if d < LOOSE_MIDPOINT_CHARS:
+                    pairs.append((d, gi, pi))
+    pairs.sort()
+    used_g: set[int] = set()
+    used_p: set[int] = set()
+    out = []
+    for _, gi, pi in pairs:
+        if gi in used_g or pi in used_p:
+            continue
+        used_g.add(gi)
+        used_p.add(pi)
+        out.append((gi, pi))
+    return out
+
+
+def _prf(tp: int, n_pred: int, n_gold: int) -> dict:
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"p": p, "r": r, "f1": f, "tp": tp, "pred": n_pred, "gold": n_gold}
+
+
+def score(docs: Sequence[Document], predictions: Sequence[Sequence[Toponym]]) -> dict:
+    """All metrics for one system over a corpus (predictions aligned with docs)."""
+    if len(docs) != len(predictions):
+        raise ValueError("one prediction list per document is needed")
+    n_gold = n_pred = exact_tp = loose_tp = 0
+    gold_with_point = 0
+    distances: list[float] = []
+    for doc, pred in zip(docs, predictions):
+        gold = doc.gold
+        n_gold += len(gold)
+        n_pred += len(pred)
+        gold_spans = {(g.start, g.end) for g in gold}
+        exact_tp += len({(p.start, p.end) for p in pred} & gold_spans)
+        gold_with_point += sum(1 for g in gold if g.has_point)
+        for gi, pi in match_loose(gold, pred):
+            loose_tp += 1
+            g, p = gold[gi], pred[pi]
+            if not g.has_point:
+                continue
+            if p.has_point:
+                distances.append(haversine_km(g.lat, g.lon, p.lat, p.lon))
+            else:
+                distances.append(MISSING_KM)
+    within = sum(1 for d in distances if d <= ACC_KM)
+    return {
+        "documents": len(docs),
+        "exact": _prf(exact_tp, n_pred, n_gold),
+        "loose": _prf(loose_tp, n_pred, n_gold),
+        "acc161_matched": within / len(distances) if distances else 0.0,
+        "acc161_end_to_end": within / gold_with_point if gold_with_point else 0.0,
+        "median_km": statistics.median(distances) if distances else None,
+        "matched_with_point": len(distances),
+        "gold_with_point": gold_with_point,
+    }
+
+
+# A system maps a list of texts to a list of predicted toponym lists.
+System = Callable[[Sequence[str]], list[list[Toponym]]]
+
+
+def ours_system() -> System:
+    from geodata.geoparser import Geoparser
+
+    gp = Geoparser()
+
+    def run(texts: Sequence[str]) -> list[list[Toponym]]:
+        out = []
+        for resolved in gp.parse_many(texts):
+            out.append([
+                Toponym(r.start, r.end, r.text,
+                        r.place.lat if r.place else None, r.place.lon if r.place else None)
+                for r in resolved
+            ])
+        return out
+
+    return run
+
+
+def baseline_system() -> System:
+    from geodata.baseline import Baseline
+
+    bl = Baseline()
+
+    def run(texts: Sequence[str]) -> list[list[Toponym]]:
+        return [
+            [Toponym(t.start, t.end, t.name, t.lat, t.lon) for t in found]
+            for found in bl.parse_many(texts)
+        ]
+
+    return run
+
+
+def _fmt(v: float | None) -> str:
+    return "   -" if v is None else f"{v:.3f}"
+
+
+def format_table(corpus: str, results: dict[str, dict]) -> str:
+    lines = [f"== {corpus} ({next(iter(results.values()))['documents']} documents)"]
+    head = f"{'system':<10} {'exact P':>7} {'R':>6} {'F1':>6} | {'loose P':>7} {'R':>6} {'F1':>6} | " \
+           f"{'Acc161':>6} {'e2e':>6} {'med km':>8} {'sec':>6}"
+    lines.append(head)
+    for name, r in results.items():
+        e, l = r["exact"], r["loose"]
+        med = "-" if r["median_km"] is None else f"{r['median_km']:.1f}"
+        lines.append(
+            f"{name:<10} {e['p']:>7.3f} {e['r']:>6.3f} {e['f1']:>6.3f} | {l['p']:>7.3f} {l['r']:>6.3f} "
+            f"{l['f1']:>6.3f} | {r['acc161_matched']:>6.3f} {r['acc161_end_to_end']:>6.3f} {med:>8} "
+            f"{r.get('seconds', 0):>6.1f}"
+        )
+    return "\n".join(lines)
+
+
+def evaluate(paths: Iterable[str], systems: dict[str, System], limit: int | None = None) -> dict:
+    report: dict = {}
+    for path in paths:
+        docs = load_corpus(path, limit)
+        texts = [d.text for d in docs]
+        per: dict[str, dict] = {}
+        for name, system in systems.items():
+            t0 = time.perf_counter()
+            preds = system(texts)
+            seconds = time.perf_counter() - t0
+            per[name] = score(docs, preds)
+            per[name]["seconds"] = seconds
+        report[os.path.basename(path)] = per
+    return report
+
+
+def _write_json_atomic(path: str, obj) -> None:
+    directory = os.path.dirname(os.path.abspath(path))
+    tmp = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(obj, fh, indent=2)
+            fh.write("\n")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m geodata evaluate",
+                                 description="Score our geoparser and the baseline on annotated corpora.")
+    ap.add_argument("corpora", nargs="+", metavar="CORPUS.jsonl")
+    ap.add_argument("--limit", type=int, default=None, help="only the first N documents of each corpus")
+    ap.add_argument("--json", dest="json_out", default=None, help="also write all figures to this file")
+    ap.add_argument("--no-baseline", action="store_true", help="score only our parser")
+    args = ap.parse_args(argv)
+    if args.limit is not None and args.limit < 1:
+        print("error: --limit must be at least 1", file=sys.stderr)
+        return 2
+    for path in args.corpora:
+        if not os.path.isfile(path):
+            print(f"error: {path}: no such corpus file", file=sys.stderr)
+            return 2
+    try:
+        systems: dict[str, System] = {"ours": ours_system()}
+        if not args.no_baseline:
+            systems["baseline"] = baseline_system()
+        report = evaluate(args.corpora, systems, args.limit)
+    except AtlasError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for corpus, results in report.items():
+        print(format_table(corpus, results))
+        print()
+    if args.json_out:
+        _write_json_atomic(args.json_out, report)
+        print(f"wrote {args.json_out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
