@@ -47,3 +47,55 @@ def write_json(path: str | os.PathLike, obj, *, indent: int | None = None) -> No
     with atomic_open(path, "w") as fh:
         json.dump(obj, fh, ensure_ascii=False, indent=indent)
         fh.write("\n")
+
+
+class StagedFiles:
+    """Write several files as one unit: each is staged as a temporary file beside its target, and only
+    when every one is complete are they renamed into place (in the order they were staged).
+    An error or interruption before that leaves every target as it was."""
+
+    def __init__(self) -> None:
+        self._staged: list[tuple[str, Path]] = []
+
+    def _stage(self, path: str | os.PathLike) -> tuple[int, str, Path]:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        self._staged.append((tmp, path))
+        return fd, tmp, path
+
+    @contextmanager
+    def open(self, path: str | os.PathLike, mode: str = "w", encoding: str = "utf-8") -> Iterator[IO]:
+        fd, _, _ = self._stage(path)
+        binary = "b" in mode
+        with os.fdopen(fd, mode, encoding=None if binary else encoding, newline=None if binary else "") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def write_json(self, path: str | os.PathLike, obj, *, indent: int | None = None) -> None:
+        with self.open(path) as fh:
+            json.dump(obj, fh, ensure_ascii=False, indent=indent)
+            fh.write("\n")
+
+    def commit(self) -> None:
+        for tmp, path in self._staged:
+            os.replace(tmp, path)
+        self._staged.clear()
+
+    def discard(self) -> None:
+        for tmp, _ in self._staged:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+        self._staged.clear()
+
+    def __enter__(self) -> "StagedFiles":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.discard()

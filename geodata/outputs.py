@@ -1,10 +1,13 @@
 """Turn resolved mentions into the pipeline's output files: places.geojson, gazetteer.csv, articles.json.
 
-Every file is written atomically; places.geojson is written last, so a reader that sees a new
-places.geojson also sees the matching articles.json and gazetteer.csv.
+The three files are staged complete before any is renamed into place (places.geojson last), and both JSON
+files carry the same ``build_id`` so a reader can tell they belong together. An interrupted build leaves
+the previous outputs as they were.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -168,13 +171,17 @@ def write_outputs(out_dir: str | os.PathLike, articles: list[Article],
     summaries = article_summaries(articles, resolved, articles_dir)
     collection = {"type": "FeatureCollection", "articles": summaries, "features": features}
     texts = {a.id: a.text for a in articles}
-    atomic.write_json(out_dir / ARTICLES_FILE, {
-        "articles": [dict(s, text=texts[s["id"]]) for s in summaries],
-        "unresolved": unresolved_list(articles, resolved),
-        "skipped": [{"path": str(s.path), "reason": s.reason} for s in (skipped or [])],
-    })
+    build_id = hashlib.sha256(json.dumps(collection, sort_keys=True).encode()).hexdigest()[:16]
+    collection["build_id"] = build_id
     table = gazetteer_table(features, articles)
-    with atomic.atomic_open(out_dir / GAZETTEER_FILE, "w") as fh:
-        table.to_csv(fh, index=False)
-    atomic.write_json(out_dir / PLACES_FILE, collection)
+    with atomic.StagedFiles() as staged:
+        staged.write_json(out_dir / ARTICLES_FILE, {
+            "build_id": build_id,
+            "articles": [dict(s, text=texts[s["id"]]) for s in summaries],
+            "unresolved": unresolved_list(articles, resolved),
+            "skipped": [{"path": str(s.path), "reason": s.reason} for s in (skipped or [])],
+        })
+        with staged.open(out_dir / GAZETTEER_FILE) as fh:
+            table.to_csv(fh, index=False)
+        staged.write_json(out_dir / PLACES_FILE, collection)
     return collection

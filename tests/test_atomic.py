@@ -20,3 +20,19 @@ def test_failure_midway_leaves_old_file_and_no_temp(tmp_path):
             raise RuntimeError("interrupted")
     assert target.read_text() == "old,content\n"
     assert [p.name for p in tmp_path.iterdir()] == ["gazetteer.csv"]
+
+
+def test_staged_files_are_all_or_nothing(tmp_path):
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text("old a")
+    b.write_text("old b")
+    with pytest.raises(KeyboardInterrupt):
+        with atomic.StagedFiles() as staged:
+            staged.write_json(a, {"new": "a"})
+            raise KeyboardInterrupt
+    assert a.read_text() == "old a" and b.read_text() == "old b"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "b.json"]
+    with atomic.StagedFiles() as staged:
+        staged.write_json(a, {"new": "a"})
+        staged.write_json(b, {"new": "b"})
+    assert a.read_text() == '{"new": "a"}\n' and b.read_text() == '{"new": "b"}\n'
