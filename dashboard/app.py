@@ -1,0 +1,472 @@
+"""Article Atlas dashboard: `streamlit run dashboard/app.py`.
+
+Reads the pipeline's outputs (places.geojson, articles.json) from ATLAS_DATA_DIR (default geodata/),
+building them first from ATLAS_ARTICLES_DIR (default seeds/) when they are missing or stale.
+"""
+from __future__ import annotations
+
+import html
+import json
+import os
+import socket
+import sys
+import threading
+import urllib.parse
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+if __package__ in (None, ""):  # run as a script by `streamlit run dashboard/app.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from dashboard import assets, mapview  # noqa: E402
+from dashboard.data import (  # noqa: E402
+    Atlas, DataError, build_reason, config_from_env, load_atlas, output_signature, run_build,
+)
+from dashboard.params import parse_view, view_to_params  # noqa: E402
+from dashboard.text import article_html, highlight, md_escape, mention_span_in_passage  # noqa: E402
+
+MAP_KEY = "atlas_map"
+CHECKBOX_LIMIT = 30  # more articles than this: a multiselect instead of checkboxes
+TABLE_ARTICLE_COLUMNS = 12
+SEARCH_ZOOM = 9
+
+CSS = """
+<style>
+.atlas-hl { background: #ffe066; color: #000; padding: 0 1px; border-radius: 2px; font-weight: 600; }
+.atlas-passage { margin: 0 0 .6rem 0; padding: .45rem .6rem; border-left: 3px solid #bbb;
+  background: rgba(127,127,127,.07); white-space: pre-wrap; line-height: 1.45; }
+.atlas-article-text { white-space: pre-wrap; line-height: 1.5; }
+.atlas-place-meta { margin: 0; line-height: 1.6; }
+.atlas-swatch { display: inline-block; width: .8em; height: .8em; border-radius: 50%; margin-right: .3em; }
+</style>
+"""
+
+
+# ---------------------------------------------------------------- data ---------------------------
+
+@st.cache_resource
+def _build_lock() -> threading.Lock:
+    return threading.Lock()
+
+
+@st.cache_resource
+def _build_memory() -> dict:
+    """Inputs signature -> last build failure message (so a failing build does not loop)."""
+    return {}
+
+
+def _inputs_signature(articles_dir: Path) -> tuple:
+    files = sorted(articles_dir.glob("*.txt")) if articles_dir.is_dir() else []
+    return (str(articles_dir), tuple((p.name, p.stat().st_mtime_ns) for p in files if p.is_file()))
+
+
+def ensure_outputs(articles_dir: Path, data_dir: Path, force: bool = False) -> str | None:
+    """Build when needed; returns the build error message (None when the outputs are fine)."""
+    memory = _build_memory()
+    sig = _inputs_signature(articles_dir)
+    reason = "rebuild requested" if force else build_reason(articles_dir, data_dir)
+    if reason is None:
+        return None
+    if not force and sig in memory:
+        return memory[sig]
+    with _build_lock():
+        reason = "rebuild requested" if force else build_reason(articles_dir, data_dir)
+        if reason is None:
+            return None
+        with st.spinner(f"Building the map data from {articles_dir} ({reason})..."):
+            result = run_build(articles_dir, data_dir)
+    memory[sig] = None if result.ok else result.message
+    return memory[sig]
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def cached_atlas(data_dir: str, signature: tuple) -> Atlas:
+    return load_atlas(Path(data_dir))
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def tiles_reachable(host: str = "tile.openstreetmap.org", timeout: float = 1.5) -> bool:
+    result = {"ok": False}
+
+    def probe():
+        try:
+            with socket.create_connection((host, 443), timeout=timeout):
+                result["ok"] = True
+        except OSError:
+            pass
+
+    t = threading.Thread(target=probe, daemon=True)
+    t.start()
+    t.join(timeout + 0.5)
+    return result["ok"]
+
+
+def tile_mode() -> str:
+    mode = os.environ.get("ATLAS_TILES", "auto").strip().lower()
+    if mode not in mapview.TILE_MODES:
+        mode = "auto"
+    if mode == "auto":
+        return "osm" if tiles_reachable() else "offline"
+    return mode
+
+
+def editing_enabled(env_flag: bool) -> bool:
+    if env_flag:
+        return True
+    try:
+        return bool(st.secrets.get("editing", False))
+    except Exception:  # no secrets file: editing stays off
+        return False
+
+
+# ---------------------------------------------------------------- state --------------------------
+
+def init_state(atlas: Atlas) -> None:
+    """First run of a session: the view comes from the URL (validated), else the default view."""
+    ss = st.session_state
+    raw = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    view = parse_view(raw, [a["id"] for a in atlas.articles], atlas.by_id.keys())
+    shown = view.articles if view.articles is not None else [a["id"] for a in atlas.articles]
+    set_shown(atlas, shown)
+    ss.selected = view.place
+    ss.reader = None
+    ss.notices = view.notices
+    ss.view_center = [view.lat, view.lon] if view.lat is not None else None
+    ss.view_zoom = view.zoom
+    ss.share = view.lat is not None or view.zoom is not None
+    ss.map_state = {"center": ss.view_center, "zoom": view.zoom}
+    ss.click_count = None
+    ss.atlas_ready = True
+
+
+def set_shown(atlas: Atlas, shown: list[str]) -> None:
+    ss = st.session_state
+    wanted = set(shown)
+    if len(atlas.articles) > CHECKBOX_LIMIT:
+        ss["shown_ms"] = [a["id"] for a in atlas.articles if a["id"] in wanted]
+    else:
+        for i, a in enumerate(atlas.articles):
+            ss[f"show_{i}"] = a["id"] in wanted
+
+
+def get_shown(atlas: Atlas) -> list[str]:
+    ss = st.session_state
+    if len(atlas.articles) > CHECKBOX_LIMIT:
+        wanted = set(ss.get("shown_ms") or [])
+        return [a["id"] for a in atlas.articles if a["id"] in wanted]
+    return [a["id"] for i, a in enumerate(atlas.articles) if ss.get(f"show_{i}", True)]
+
+
+def select_place(pid: str | None, move: bool = False) -> None:
+    ss = st.session_state
+    ss.selected = pid
+    ss.reader = None
+
+
+def on_map_change(atlas: Atlas) -> None:
+    ss = st.session_state
+    value = ss.get(MAP_KEY) or {}
+    count = value.get("last_object_clicked_count")
+    drawing = value.get("last_active_drawing") or {}
+    props = drawing.get("properties") if isinstance(drawing, dict) else None
+    pid = props.get("id") if isinstance(props, dict) else None
+    if count != ss.get("click_count") and isinstance(pid, str) and pid in atlas.by_id:
+        select_place(pid)
+    ss.click_count = count
+    center, zoom = value.get("center"), value.get("zoom")
+    if isinstance(center, dict) and isinstance(zoom, (int, float)):
+        ss.map_state = {"center": [center.get("lat"), center.get("lng")], "zoom": int(zoom)}
+
+
+def on_search(atlas: Atlas) -> None:
+    ss = st.session_state
+    pid = ss.get("search")
+    if pid in atlas.by_id:
+        place = atlas.by_id[pid]
+        select_place(pid)
+        ss.view_center = [place["lat"], place["lon"]]
+        ss.view_zoom = SEARCH_ZOOM
+        # a place hidden by the article filter is shown again so it is on the map
+        shown = get_shown(atlas)
+        if not set(place["articles"]) & set(shown):
+            set_shown(atlas, shown + place["articles"])
+
+
+# ---------------------------------------------------------------- rendering ----------------------
+
+def sidebar(atlas: Atlas) -> list[str]:
+    ss = st.session_state
+    with st.sidebar:
+        st.header("Articles")
+        c1, c2 = st.columns(2)
+        c1.button("Show all", on_click=lambda: set_shown(atlas, [a["id"] for a in atlas.articles]),
+                  use_container_width=True)
+        c2.button("Hide all", on_click=lambda: set_shown(atlas, []), use_container_width=True)
+        if len(atlas.articles) > CHECKBOX_LIMIT:
+            labels = {a["id"]: f"{a['title'][:80]} ({a['place_count']} places)" for a in atlas.articles}
+            st.multiselect("Shown articles", [a["id"] for a in atlas.articles], key="shown_ms",
+                           format_func=lambda aid: labels.get(aid, aid))
+        else:
+            for i, a in enumerate(atlas.articles):
+                n = a["place_count"]
+                st.checkbox(f"{md_escape(a['title'])} ({n} place{'s' if n != 1 else ''})",
+                            key=f"show_{i}", help=f"Article id {a['id']}")
+        shown = get_shown(atlas)
+        st.caption(f"{len(shown)} of {len(atlas.articles)} articles shown. Marker colour = article; "
+                   "rings of several colours = a place in several articles.")
+        if len(shown) <= CHECKBOX_LIMIT:
+            swatches = "".join(
+                f'<div><span class="atlas-swatch" style="background:{atlas.colours[a]}"></span>'
+                f"{html.escape(atlas.article_by_id[a]['title'][:60])}</div>" for a in shown)
+            if swatches:
+                st.html(f'<div style="font-size:.8rem">{swatches}</div>')
+
+        st.header("Find a place")
+        ids = sorted(atlas.by_id, key=lambda p: (atlas.by_id[p]["name"].lower(), p))
+        st.selectbox("Place", ids, index=None, key="search", placeholder="Type a place name",
+                     format_func=lambda p: _place_label(atlas.by_id[p]),
+                     on_change=on_search, args=(atlas,))
+
+        st.header("Share")
+        if st.button("Get a link to this view", use_container_width=True):
+            ss.share = True
+    return shown
+
+
+def _place_label(p: dict) -> str:
+    extra = ", ".join(x for x in (p.get("kind"), p.get("country")) if x)
+    return f"{p['name']} ({extra})" if extra else p["name"]
+
+
+def share_params(atlas: Atlas, shown: list[str]) -> dict:
+    ss = st.session_state
+    lat = lon = zoom = None
+    if ss.get("share"):
+        state = ss.get("map_state") or {}
+        centre = state.get("center")
+        if centre and None not in centre:
+            lat, lon = centre
+            zoom = state.get("zoom")
+    return view_to_params(shown, [a["id"] for a in atlas.articles], ss.get("selected"), lat, lon, zoom)
+
+
+def sync_url(params: dict) -> None:
+    current = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    wanted = {k: (v if isinstance(v, list) else [v]) for k, v in params.items()}
+    if current != wanted:
+        st.query_params.from_dict(params)
+
+
+def share_box(params: dict) -> None:
+    query = urllib.parse.urlencode(params, doseq=True)
+    try:
+        base = (st.context.url or "").split("?")[0]
+    except Exception:
+        base = ""
+    link = f"{base}?{query}" if query else (base or "?")
+    with st.sidebar:
+        st.caption("Copy this link (copy button on the right); it reopens this view.")
+        st.code(link, language=None, wrap_lines=True)
+
+
+def place_panel(atlas: Atlas, cfg) -> None:
+    ss = st.session_state
+    pid = ss.get("selected")
+    place = atlas.by_id.get(pid) if pid else None
+    if place is None:
+        st.info("Click a marker (or search for a place) to read the passages that mention it.")
+        return
+    esc = html.escape
+    coords = f"{place['lat']:.4f}, {place['lon']:.4f}"
+    rows = [("Kind", esc(place["kind"] or "unknown")), ("Country", esc(place["country"] or "-")),
+            ("Coordinates", coords), ("Position source", esc(place["source"] or "unknown")),
+            ("Mentions", str(place["mention_count"]))]
+    if place["geonameid"] is not None:
+        gid = int(place["geonameid"])
+        rows.append(("GeoNames", f'<a href="https://www.geonames.org/{gid}" target="_blank" '
+                                 f'rel="noopener noreferrer">{gid}</a>'))
+    meta = "".join(f"<div><b>{k}:</b> {v}</div>" for k, v in rows)
+    st.html(f'<div class="atlas-place"><h3 class="atlas-place-name">{esc(place["name"])}</h3>'
+            f'<div class="atlas-place-meta">{meta}</div></div>')
+    if place["aliases"]:
+        st.caption("Also written: " + md_escape(", ".join(place["aliases"][:10])))
+
+    curation_hook(place, cfg)
+
+    groups: dict[str, list[dict]] = {}
+    for m in place["mentions"]:
+        groups.setdefault(m["article"], []).append(m)
+    order = {a["id"]: i for i, a in enumerate(atlas.articles)}
+    st.markdown(f"**Passages** ({len(place['mentions'])} mention"
+                f"{'s' if len(place['mentions']) != 1 else ''} in {len(groups)} article"
+                f"{'s' if len(groups) != 1 else ''})")
+    for aid in sorted(groups, key=lambda a: order.get(a, len(order))):
+        art = atlas.article_by_id.get(aid, {"title": aid})
+        # one block per passage, every mention in it highlighted
+        passages: dict[tuple, list] = {}
+        for m in groups[aid]:
+            passages.setdefault((m["passage_start"], m["passage"]), []).append(m)
+        blocks = []
+        for (_, text), ms in passages.items():
+            spans = [s for s in (mention_span_in_passage(m) for m in ms) if s]
+            blocks.append(f'<div class="atlas-passage">{highlight(text, spans)}</div>')
+        colour = atlas.colours.get(aid, "#555")
+        st.html(f'<div class="atlas-group" data-article="{esc(aid)}">'
+                f'<h4 class="atlas-article-title"><span class="atlas-swatch" style="background:{colour}">'
+                f'</span>{esc(art["title"])}</h4>{"".join(blocks)}</div>')
+        if aid in atlas.texts:
+            st.button("Read the whole article", key=f"read_{order.get(aid, aid)}",
+                      on_click=lambda a=aid: setattr(st.session_state, "reader", a))
+
+    reader = ss.get("reader")
+    if reader and reader in atlas.texts:
+        art = atlas.article_by_id.get(reader, {"title": reader})
+        mentions = [m for m in place["mentions"] if m["article"] == reader]
+        with st.container(border=True, height=520):
+            st.html(f'<h4 class="atlas-reader-title">{esc(art["title"])}</h4>'
+                    f'<div class="atlas-article-text">{article_html(atlas.texts[reader], mentions)}</div>')
+        st.button("Close the article", on_click=lambda: setattr(st.session_state, "reader", None))
+
+
+def curation_hook(place: dict, cfg) -> None:
+    """Call dashboard/curation_panel.py's render_curation_panel when it exists and editing is on."""
+    if not editing_enabled(cfg.editing):
+        return
+    try:
+        from dashboard.curation_panel import render_curation_panel
+    except ImportError:
+        return
+    try:
+        render_curation_panel(dict(place), cfg.data_dir, cfg.articles_dir)
+    except Exception as exc:  # the map must keep working even when the panel fails
+        st.warning(f"The curation panel failed: {md_escape(str(exc))[:300]}")
+
+
+def places_table(atlas: Atlas, shown: list[str]) -> pd.DataFrame:
+    shown_set = set(shown)
+    per_article = len(shown) <= TABLE_ARTICLE_COLUMNS
+    titles: dict[str, str] = {}
+    if per_article:
+        used: set[str] = set()
+        for a in shown:
+            t = atlas.article_by_id[a]["title"][:60]
+            t = t if t not in used else f"{t} [{a}]"
+            used.add(t)
+            titles[a] = t
+    rows = []
+    for p in atlas.places:
+        counts: dict[str, int] = {}
+        for m in p["mentions"]:
+            if m["article"] in shown_set:
+                counts[m["article"]] = counts.get(m["article"], 0) + 1
+        in_shown = [a for a in p["articles"] if a in shown_set]
+        if not in_shown:
+            continue
+        row = {"id": p["id"], "place": p["name"], "kind": p["kind"], "country": p["country"] or "",
+               "lat": round(p["lat"], 5), "lon": round(p["lon"], 5), "source": p["source"],
+               "mentions": sum(counts.values()) if counts else p["mention_count"],
+               "articles": len(in_shown)}
+        if per_article:
+            for a in shown:
+                row[titles[a]] = counts.get(a, 0)
+        rows.append(row)
+    cols = ["id", "place", "kind", "country", "lat", "lon", "source", "mentions", "articles"]
+    if per_article:
+        cols += [titles[a] for a in shown]
+    df = pd.DataFrame(rows, columns=cols)
+    return df.sort_values(["mentions", "place"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def selection_geojson(atlas: Atlas, shown: list[str]) -> str:
+    shown_set = set(shown)
+    features = []
+    for p in atlas.places:
+        if not set(p["articles"]) & shown_set:
+            continue
+        mentions = [m for m in p["mentions"] if m["article"] in shown_set]
+        props = {k: p[k] for k in ("name", "kind", "country", "geonameid", "source", "aliases")}
+        props.update(mention_count=len(mentions), articles=[a for a in p["articles"] if a in shown_set],
+                     mentions=mentions)
+        features.append({"type": "Feature", "id": p["id"],
+                         "geometry": {"type": "Point", "coordinates": [p["lon"], p["lat"]]},
+                         "properties": props})
+    arts = [atlas.article_by_id[a] for a in shown]
+    return json.dumps({"type": "FeatureCollection", "features": features,
+                       "articles": [{"id": a["id"], "title": a["title"]} for a in arts]},
+                      ensure_ascii=False, indent=1)
+
+
+def main() -> None:
+    st.set_page_config(page_title="Article Atlas", layout="wide", page_icon=":world_map:")
+    st.html(CSS)
+    cfg = config_from_env()
+    ss = st.session_state
+
+    missing = assets.missing_assets()
+    if missing:
+        try:
+            assets.install()
+        except assets.AssetError as exc:
+            st.error(f"The map's browser files are missing ({', '.join(missing)}): {exc}. "
+                     "Run `python -m dashboard.assets` after `npm install`.")
+            st.stop()
+
+    error = ensure_outputs(cfg.articles_dir, cfg.data_dir, force=bool(ss.pop("force_build", False)))
+    if error:
+        st.error(f"Building the map data from `{md_escape(str(cfg.articles_dir))}` failed:")
+        st.code(error, language=None)
+        st.button("Retry the build", on_click=lambda: ss.update(force_build=True))
+    try:
+        atlas = cached_atlas(str(cfg.data_dir), output_signature(cfg.data_dir))
+    except DataError as exc:
+        st.error(f"Cannot read the map data in `{md_escape(str(cfg.data_dir))}`: {md_escape(str(exc))}")
+        st.stop()
+
+    if not ss.get("atlas_ready"):
+        init_state(atlas)
+
+    st.title("Article Atlas")
+    for notice in ss.get("notices") or []:
+        st.warning(notice, icon="⚠️")
+    if atlas.problems:
+        with st.expander(f"{len(atlas.problems)} problem(s) in the data files"):
+            for p in atlas.problems[:50]:
+                st.text(p)
+
+    shown = sidebar(atlas)
+    params = share_params(atlas, shown)
+    sync_url(params)
+    if ss.get("share"):
+        share_box(params)
+
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        base = mapview.base_map(atlas.bounds, tile_mode())
+        layers = mapview.place_group(atlas.places, shown, atlas.colours)
+        st_folium(base, key=MAP_KEY, height=620, use_container_width=True,
+                  returned_objects=["last_active_drawing", "last_object_clicked_count", "center", "zoom"],
+                  feature_group_to_add=layers, center=ss.get("view_center"), zoom=ss.get("view_zoom"),
+                  on_change=lambda: on_map_change(atlas))
+        n_shown = sum(1 for p in atlas.places if set(p["articles"]) & set(shown))
+        st.caption(f"{n_shown} places from {len(shown)} article(s). "
+                   "Basemap: OpenStreetMap when online, country outlines (Natural Earth) offline - "
+                   "switch with the layer button.")
+    with right:
+        place_panel(atlas, cfg)
+
+    st.subheader("Places")
+    df = places_table(atlas, shown)
+    st.dataframe(df, use_container_width=True, hide_index=True, height=360)
+    d1, d2, d3 = st.columns(3)
+    d1.download_button("Download selection (GeoJSON)", selection_geojson(atlas, shown),
+                       file_name="atlas-selection.geojson", mime="application/geo+json")
+    d2.download_button("Download selection (CSV)", df.to_csv(index=False), file_name="atlas-selection.csv",
+                       mime="text/csv")
+    d3.button("Rebuild map data", on_click=lambda: ss.update(force_build=True),
+              help="Run `python -m geodata build` again on the articles folder")
+
+
+main()

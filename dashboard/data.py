@@ -1,0 +1,267 @@
+"""Read the pipeline's output files (places.geojson, articles.json) for the dashboard.
+
+The dashboard never imports the pipeline: when the outputs are missing or older than the articles it
+runs `python -m geodata build --articles A --out D` in a subprocess and reads the files it wrote.
+Everything read here is untrusted text; rendering code escapes it.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PLACES_FILE = "places.geojson"
+ARTICLES_FILE = "articles.json"
+BUILD_TIMEOUT_S = 1800
+
+# Colour-blind friendly palette (Okabe-Ito + Tableau extras); articles cycle through it.
+PALETTE = [
+    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7",
+    "#56B4E9", "#8C564B", "#7F7F7F", "#BCBD22", "#17BECF",
+]
+
+
+class DataError(Exception):
+    """The output files are missing or malformed (the message says which and why)."""
+
+
+@dataclass(frozen=True)
+class Config:
+    articles_dir: Path
+    data_dir: Path
+    editing: bool = False
+
+
+def config_from_env(env: dict | None = None) -> Config:
+    env = os.environ if env is None else env
+    articles = Path(env.get("ATLAS_ARTICLES_DIR") or REPO / "seeds")
+    data = Path(env.get("ATLAS_DATA_DIR") or REPO / "geodata")
+    editing = str(env.get("ATLAS_EDITING", "")).strip().lower() in {"1", "true", "yes", "on"}
+    return Config(articles.resolve(), data.resolve(), editing)
+
+
+def article_files(articles_dir: Path) -> list[Path]:
+    if not articles_dir.is_dir():
+        return []
+    return sorted(p for p in articles_dir.glob("*.txt") if p.is_file())
+
+
+def build_reason(articles_dir: Path, data_dir: Path) -> str | None:
+    """Why the outputs must be (re)built, or None when they are up to date."""
+    outputs = [data_dir / PLACES_FILE, data_dir / ARTICLES_FILE]
+    missing = [p.name for p in outputs if not p.is_file()]
+    if missing:
+        return f"missing {', '.join(missing)}"
+    oldest = min(p.stat().st_mtime for p in outputs)
+    newest_input = articles_dir.stat().st_mtime if articles_dir.is_dir() else 0.0
+    for p in article_files(articles_dir):
+        newest_input = max(newest_input, p.stat().st_mtime)
+    if newest_input > oldest:
+        return "articles changed since the last build"
+    return None
+
+
+@dataclass
+class BuildResult:
+    ok: bool
+    message: str
+
+
+def run_build(articles_dir: Path, data_dir: Path, timeout: float = BUILD_TIMEOUT_S) -> BuildResult:
+    """Run the pipeline's build command in a subprocess; never raises for a failed build."""
+    cmd = [sys.executable, "-m", "geodata", "build", "--articles", str(articles_dir), "--out", str(data_dir)]
+    try:
+        proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return BuildResult(False, f"the build took longer than {timeout:.0f} s and was stopped")
+    except OSError as exc:
+        return BuildResult(False, f"could not start the build: {exc}")
+    out = (proc.stderr.strip() or proc.stdout.strip())
+    if proc.returncode != 0:
+        tail = "\n".join(out.splitlines()[-20:]) or f"exit status {proc.returncode}"
+        return BuildResult(False, tail)
+    return BuildResult(True, "\n".join(proc.stdout.strip().splitlines()[-5:]))
+
+
+def output_signature(data_dir: Path) -> tuple:
+    """Changes whenever an output file is rewritten (used as the cache key)."""
+    sig = []
+    for name in (PLACES_FILE, ARTICLES_FILE):
+        p = data_dir / name
+        try:
+            st = p.stat()
+            sig.append((name, st.st_mtime_ns, st.st_size))
+        except FileNotFoundError:
+            sig.append((name, None, None))
+    return tuple(sig)
+
+
+@dataclass
+class Atlas:
+    places: list[dict]
+    by_id: dict[str, dict]
+    articles: list[dict]
+    article_by_id: dict[str, dict]
+    texts: dict[str, str]
+    colours: dict[str, str]
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def bounds(self) -> list[list[float]] | None:
+        if not self.places:
+            return None
+        lats = [p["lat"] for p in self.places]
+        lons = [p["lon"] for p in self.places]
+        return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+def _str(v) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, (str, int)) and not isinstance(v, bool):
+        return str(v)
+    return None
+
+
+def _int(v) -> int | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int):
+        return v
+    if isinstance(v, str) and v.isdigit():
+        return int(v)
+    return None
+
+
+def _num(v) -> float | None:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return None
+    f = float(v)
+    return f if math.isfinite(f) else None
+
+
+def _mention(m, problems: list[str]) -> dict | None:
+    if not isinstance(m, dict):
+        return None
+    article = _str(m.get("article"))
+    text = m.get("text") if isinstance(m.get("text"), str) else ""
+    passage = m.get("passage") if isinstance(m.get("passage"), str) else text
+    start, end, pstart = _int(m.get("start")), _int(m.get("end")), _int(m.get("passage_start"))
+    if article is None:
+        return None
+    return {"article": article, "start": start, "end": end, "text": text,
+            "passage": passage, "passage_start": pstart}
+
+
+def _load_json(path: Path) -> object:
+    try:
+        with path.open("r", encoding="utf-8") as fh:
+            return json.load(fh)
+    except FileNotFoundError:
+        raise DataError(f"{path.name} not found in {path.parent}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError(f"{path.name} is not valid JSON: {exc}") from None
+    except OSError as exc:
+        raise DataError(f"cannot read {path}: {exc}") from None
+
+
+def load_atlas(data_dir: Path) -> Atlas:
+    """Read and validate the outputs. Broken features are skipped and listed in `problems`."""
+    problems: list[str] = []
+    doc = _load_json(data_dir / PLACES_FILE)
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" \
+            or not isinstance(doc.get("features"), list):
+        raise DataError(f"{PLACES_FILE} is not a GeoJSON FeatureCollection")
+
+    articles: list[dict] = []
+    seen_articles: set[str] = set()
+    for a in doc.get("articles") or []:
+        aid = _str(a.get("id")) if isinstance(a, dict) else None
+        if aid is None or aid in seen_articles:
+            problems.append("an article entry without a usable id was skipped")
+            continue
+        seen_articles.add(aid)
+        title = a.get("title") if isinstance(a.get("title"), str) else ""
+        articles.append({
+            "id": aid, "title": title.strip() or aid,
+            "place_count": _int(a.get("place_count")),
+            "mention_count": _int(a.get("mention_count")),
+        })
+
+    places: list[dict] = []
+    by_id: dict[str, dict] = {}
+    for i, f in enumerate(doc["features"]):
+        try:
+            geom = f["geometry"]
+            if geom.get("type") != "Point":
+                raise ValueError("geometry is not a Point")
+            lon, lat = (_num(c) for c in geom["coordinates"][:2])
+            if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise ValueError("coordinates out of range")
+            props = f.get("properties") or {}
+            pid = _str(f.get("id")) or _str(props.get("id"))
+            if not pid:
+                raise ValueError("no id")
+            if pid in by_id:
+                raise ValueError(f"duplicate id {pid!r}")
+            name = props.get("name") if isinstance(props.get("name"), str) else pid
+            mentions = [m for m in (_mention(m, problems) for m in props.get("mentions") or []) if m]
+            arts = [a for a in (_str(x) for x in props.get("articles") or []) if a]
+            for m in mentions:
+                if m["article"] not in arts:
+                    arts.append(m["article"])
+            count = _int(props.get("mention_count"))
+            place = {
+                "id": pid, "name": name,
+                "kind": _str(props.get("kind")) or "",
+                "country": _str(props.get("country")),
+                "geonameid": _int(props.get("geonameid")),
+                "source": _str(props.get("source")) or "",
+                "aliases": [a for a in props.get("aliases") or [] if isinstance(a, str)],
+                "lat": lat, "lon": lon,
+                "mention_count": count if count is not None else len(mentions),
+                "articles": arts,
+                "mentions": mentions,
+                "candidates": [c for c in props.get("candidates") or [] if isinstance(c, dict)],
+            }
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            problems.append(f"feature #{i} skipped: {exc}")
+            continue
+        by_id[pid] = place
+        places.append(place)
+
+    # Articles referenced by places but missing from the list still get an entry.
+    for p in places:
+        for aid in p["articles"]:
+            if aid not in seen_articles:
+                seen_articles.add(aid)
+                articles.append({"id": aid, "title": aid, "place_count": None, "mention_count": None})
+    counts: dict[str, set] = {a["id"]: set() for a in articles}
+    for p in places:
+        for aid in p["articles"]:
+            counts[aid].add(p["id"])
+    for a in articles:
+        if a["place_count"] is None:
+            a["place_count"] = len(counts[a["id"]])
+
+    texts: dict[str, str] = {}
+    art_path = data_dir / ARTICLES_FILE
+    if art_path.is_file():
+        adoc = _load_json(art_path)
+        items = adoc.get("articles") if isinstance(adoc, dict) else None
+        if not isinstance(items, list):
+            raise DataError(f"{ARTICLES_FILE} has no 'articles' list")
+        for a in items:
+            if isinstance(a, dict) and _str(a.get("id")) and isinstance(a.get("text"), str):
+                texts[_str(a["id"])] = a["text"]
+    else:
+        problems.append(f"{ARTICLES_FILE} is missing: full articles cannot be shown")
+
+    colours = {a["id"]: PALETTE[i % len(PALETTE)] for i, a in enumerate(articles)}
+    article_by_id = {a["id"]: a for a in articles}
+    return Atlas(places, by_id, articles, article_by_id, texts, colours, problems)

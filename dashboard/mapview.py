@@ -1,0 +1,188 @@
+"""The folium map: a fixed base map (basemaps, marker code) plus per-article place layers.
+
+The base map never changes while the data stays the same, so streamlit-folium keeps the iframe (and the
+user's zoom); the place layers go through `feature_group_to_add`. All Leaflet assets are local URLs.
+Markers are built in the browser from compact rows; every piece of text is set with textContent, so a
+place name is never parsed as HTML.
+"""
+from __future__ import annotations
+
+import json
+import math
+
+import folium
+from branca.element import MacroElement
+from jinja2 import Template
+
+from dashboard import assets
+
+OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+TILE_MODES = ("auto", "osm", "offline")
+MULTI_LAYER = "__several__"
+
+
+def js_json(value) -> str:
+    """JSON safe to embed in a script (no '<', '>', '&' or line separators left raw)."""
+    s = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return (s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+class _Basemap(MacroElement):
+    """Basemaps (OSM tiles / offline country outlines), fallback, and the marker factory."""
+
+    _template = Template("""
+{% macro header(this, kwargs) %}
+<style>
+  .atlas-icon { background: transparent; border: none; }
+  .atlas-pin { box-sizing: border-box; border-radius: 50%; border: 2px solid #fff; color: #fff;
+    font: bold 11px/1 sans-serif; display: flex; align-items: center; justify-content: center;
+    box-shadow: 0 0 3px rgba(0,0,0,.6); cursor: pointer; text-shadow: 0 0 2px #000; }
+  .atlas-pin.atlas-multi { border: 3px double #111; }
+  .atlas-pin.atlas-selected { outline: 3px solid #ff1744; outline-offset: 2px; }
+  .leaflet-container.atlas-offline { background: #d4e6f4; }
+</style>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+(function(map) {
+  var mode = {{ this.mode_json }};
+  var outlines = L.geoJSON(null, {interactive: false, style: {color: "#8a96a3", weight: 0.7,
+      fillColor: "#f4f1ea", fillOpacity: 1}});
+  outlines.atlasOutlines = true;
+  fetch({{ this.outlines_json }}).then(function(r) {
+      if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
+    .then(function(d) { outlines.addData(d); outlines.bringToBack(); map.getContainer().dataset.outlines = "loaded"; })
+    .catch(function(e) { console.warn("atlas: country outlines unavailable", e); });
+  var tiles = L.tileLayer({{ this.osm_json }}, {maxZoom: 19,
+      attribution: "&copy; OpenStreetMap contributors"});
+  var bases = {"OpenStreetMap": tiles, "Country outlines (offline)": outlines};
+  function useOffline(on) { map.getContainer().classList.toggle("atlas-offline", on);
+      map.getContainer().dataset.basemap = on ? "offline" : "osm"; }
+  map.on("baselayerchange", function(e) { useOffline(e.layer === outlines); });
+  if (mode === "osm") { tiles.addTo(map); useOffline(false); } else { outlines.addTo(map); useOffline(true); }
+  L.control.layers(bases, null, {collapsed: true, position: "topright"}).addTo(map);
+  var loaded = 0, failed = 0;
+  tiles.on("tileload", function() { loaded += 1; });
+  tiles.on("tileerror", function() {
+    failed += 1;
+    if (loaded === 0 && failed >= 2 && map.hasLayer(tiles)) {
+      map.removeLayer(tiles); outlines.addTo(map); useOffline(true);
+      map.getContainer().dataset.fallback = "tiles-unreachable";
+    }
+  });
+
+  function pinStyle(el, colours, size) {
+    el.style.width = size + "px"; el.style.height = size + "px";
+    if (colours.length > 1) {
+      var stops = [], step = 360 / colours.length;
+      colours.forEach(function(c, i) { stops.push(c + " " + (i * step) + "deg " + ((i + 1) * step) + "deg"); });
+      el.style.background = "conic-gradient(" + stops.join(",") + ")";
+    } else { el.style.background = colours[0] || "#555"; }
+  }
+  window.atlasSelect = function(id) {
+    document.querySelectorAll(".atlas-pin.atlas-selected").forEach(function(e) { e.classList.remove("atlas-selected"); });
+    if (id === null) { return; }
+    document.querySelectorAll(".atlas-pin").forEach(function(e) { if (e.dataset.placeId === id) { e.classList.add("atlas-selected"); } });
+  };
+  /* rows: [id, name, lat, lon, mentions, [colours]] */
+  window.atlasPlaceLayer = function(rows, label) {
+    var fc = {type: "FeatureCollection", features: rows.map(function(r) {
+      return {type: "Feature", id: r[0], geometry: {type: "Point", coordinates: [r[3], r[2]]},
+              properties: {id: r[0], name: r[1], mentions: r[4], colours: r[5]}};
+    })};
+    return L.geoJSON(fc, {
+      pointToLayer: function(f, latlng) {
+        var p = f.properties;
+        var size = Math.round(Math.min(46, 18 + 7 * Math.log2(Math.max(1, p.mentions))));
+        var el = document.createElement("div");
+        el.className = "atlas-pin" + (p.colours.length > 1 ? " atlas-multi" : "");
+        el.textContent = String(p.mentions);
+        el.dataset.placeId = p.id; el.dataset.placeName = p.name; el.dataset.layer = label;
+        pinStyle(el, p.colours, size);
+        var marker = L.marker(latlng, {icon: L.divIcon({html: el, className: "atlas-icon",
+            iconSize: [size, size]}), riseOnHover: true, keyboard: true});
+        var tip = document.createElement("div");
+        tip.textContent = p.name + " (" + p.mentions + (p.mentions === 1 ? " mention)" : " mentions)");
+        marker.bindTooltip(tip, {direction: "top", offset: [0, -size / 2]});
+        marker.on("click", function() { window.atlasSelect(p.id); });
+        return marker;
+      }
+    });
+  };
+})({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self, mode: str):
+        super().__init__()
+        self._name = "AtlasBasemap"
+        self.mode_json = js_json("osm" if mode == "osm" else "offline")
+        self.outlines_json = js_json(assets.OUTLINES_URL)
+        self.osm_json = js_json(OSM_URL)
+
+
+class _PlaceLayers(MacroElement):
+    """The shown places: one Leaflet layer per article plus one for places in several articles."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function(group, layers) {
+  layers.forEach(function(l) { window.atlasPlaceLayer(l[1], l[0]).addTo(group); });
+})({{ this._parent.get_name() }}, {{ this.layers_json }});
+{% endmacro %}
+""")
+
+    def __init__(self, layers: list):
+        super().__init__()
+        self._name = "AtlasPlaces"
+        self.layers_json = js_json(layers)
+
+
+def initial_view(bounds: list[list[float]] | None) -> tuple[list[float], int]:
+    """Centre and a zoom that shows all places (rough Web-Mercator fit for a ~700 px map)."""
+    if not bounds:
+        return [30.0, 0.0], 2
+    (s, w), (n, e) = bounds
+    centre = [(s + n) / 2, (w + e) / 2]
+    span = max(n - s, (e - w) * 0.6, 0.02)
+    zoom = int(max(2, min(12, math.floor(math.log2(360 / span)) - 1)))
+    return centre, zoom
+
+
+def base_map(bounds: list[list[float]] | None, mode: str) -> folium.Map:
+    centre, zoom = initial_view(bounds)
+    m = folium.Map(location=centre, zoom_start=zoom, tiles=None, max_zoom=18, min_zoom=1,
+                   control_scale=True, world_copy_jump=False)
+    m.default_js = [("leaflet", assets.LEAFLET_JS)]
+    m.default_css = [("leaflet_css", assets.LEAFLET_CSS)]
+    _Basemap(mode).add_to(m)
+    return m
+
+
+def place_rows(places: list[dict], shown: list[str], colours: dict[str, str]) -> list:
+    """Group the places of the shown articles into per-article layers (+ one for shared places)."""
+    shown_set = set(shown)
+    order = {a: i for i, a in enumerate(shown)}
+    per_article: dict[str, list] = {a: [] for a in shown}
+    several: list = []
+    for p in places:
+        arts = sorted((a for a in p["articles"] if a in shown_set), key=order.get)
+        if not arts:
+            continue
+        row = [p["id"], p["name"], round(p["lat"], 5), round(p["lon"], 5), p["mention_count"],
+               [colours.get(a, "#555") for a in arts[:6]]]
+        if len(arts) == 1:
+            per_article[arts[0]].append(row)
+        else:
+            several.append(row)
+    layers = [[a, rows] for a, rows in per_article.items() if rows]
+    if several:
+        layers.append([MULTI_LAYER, several])
+    return layers
+
+
+def place_group(places: list[dict], shown: list[str], colours: dict[str, str]) -> folium.FeatureGroup:
+    """The shown places (the selection is marked in the browser, so clicks never rebuild markers)."""
+    fg = folium.FeatureGroup(name="Places", control=False)
+    _PlaceLayers(place_rows(places, shown, colours)).add_to(fg)
+    return fg
