@@ -1,0 +1,172 @@
+"""One call for recognition + resolution: ``Geoparser.parse(text) -> [ResolvedMention]``.
+
+Also the ``parse`` command: ``python -m geodata parse --jsonl IN --out OUT`` reads ``{"id", "text"}``
+lines and writes ``{"id", "toponyms": [{"start", "end", "name", "lat", "lon", "geonameid"}]}`` lines.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Iterable, Iterator
+
+from geodata.errors import AtlasError
+from geodata.model import Mention, Place, ResolvedMention
+from geodata.recognize import CachedGazetteer, Recognizer, load_nlp
+from geodata.resolve import Resolver
+
+# Long texts are cut into pieces of this many characters for spaCy (its default limit is 1,000,000).
+_NLP_CHUNK = 100_000
+
+
+class Geoparser:
+    """Finds place mentions in text and resolves them with the offline gazetteer.
+
+    ``extra_places``: surface forms that are always recognised (whole word, case-sensitive) and resolved
+    to the given Place. ``excluded``: surface forms that are never reported.
+    """
+
+    def __init__(self, gazetteer=None, extra_places: dict[str, Place] | None = None,
+                 excluded: set[str] | None = None, batch_size: int = 16):
+        if gazetteer is None:
+            from geodata.gazetteer import Gazetteer
+
+            gazetteer = Gazetteer.open()
+        self.gazetteer = gazetteer
+        cached = CachedGazetteer(gazetteer)
+        self.nlp = load_nlp()
+        self.recognizer = Recognizer(cached, extra_places=extra_places, excluded=excluded)
+        self.resolver = Resolver(cached)
+        self.batch_size = batch_size
+
+    def _finish(self, text: str, docs) -> list[ResolvedMention]:
+        found = []
+        for offset, doc in docs:
+            piece = doc.text
+            for f in self.recognizer.recognize(piece, doc):
+                if offset:
+                    f.mention = Mention(f.mention.start + offset, f.mention.end + offset, f.mention.text)
+                found.append(f)
+        resolved = self.resolver.resolve(text, found)
+        resolved.sort(key=lambda r: (r.start, r.end))
+        return resolved
+
+    @staticmethod
+    def _pieces(text: str) -> list[tuple[int, str]]:
+        if len(text) <= _NLP_CHUNK:
+            return [(0, text)]
+        pieces = []
+        pos = 0
+        while pos < len(text):
+            end = min(len(text), pos + _NLP_CHUNK)
+            if end < len(text):
+                cut = text.rfind("\n", pos + _NLP_CHUNK // 2, end)
+                if cut == -1:
+                    cut = text.rfind(" ", pos + _NLP_CHUNK // 2, end)
+                end = cut + 1 if cut != -1 else end
+            pieces.append((pos, text[pos:end]))
+            pos = end
+        return pieces
+
+    def parse(self, text: str) -> list[ResolvedMention]:
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str, not {type(text).__name__}")
+        return next(self.parse_many([text]))
+
+    def parse_many(self, texts: Iterable[str]) -> Iterator[list[ResolvedMention]]:
+        """Parse many texts, batching them through spaCy; yields one list per text, in order."""
+        pending: list[str] = []
+        for text in texts:
+            if not isinstance(text, str):
+                raise TypeError(f"text must be a str, not {type(text).__name__}")
+            pending.append(text)
+            if len(pending) >= self.batch_size:
+                yield from self._run(pending)
+                pending = []
+        if pending:
+            yield from self._run(pending)
+
+    def _run(self, texts: list[str]) -> Iterator[list[ResolvedMention]]:
+        owners: list[tuple[int, int]] = []
+        pieces: list[str] = []
+        for k, text in enumerate(texts):
+            for offset, piece in self._pieces(text):
+                owners.append((k, offset))
+                pieces.append(piece)
+        per_text: list[list] = [[] for _ in texts]
+        for (k, offset), doc in zip(owners, self.nlp.pipe(pieces, batch_size=self.batch_size)):
+            per_text[k].append((offset, doc))
+        for text, docs in zip(texts, per_text):
+            yield self._finish(text, docs)
+
+
+def toponym_record(r: ResolvedMention) -> dict:
+    p = r.place
+    return {
+        "start": r.start, "end": r.end, "name": r.text,
+        "lat": p.lat if p else None, "lon": p.lon if p else None,
+        "geonameid": p.geonameid if p else None,
+    }
+
+
+def _read_jsonl(path: str) -> list[tuple[str, str]]:
+    docs = []
+    seen: set[str] = set()
+    try:
+        handle = open(path, encoding="utf-8")
+    except OSError as exc:
+        raise AtlasError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    with handle:
+        try:
+            for lineno, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except ValueError as exc:
+                    raise AtlasError(f"{path}:{lineno}: not JSON ({exc})") from exc
+                if not isinstance(obj, dict) or not isinstance(obj.get("text"), str) or "id" not in obj:
+                    raise AtlasError(f"{path}:{lineno}: expected an object with \"id\" and \"text\" (a string)")
+                doc_id = str(obj["id"])
+                if doc_id in seen:
+                    raise AtlasError(f"{path}:{lineno}: duplicate id {doc_id!r}")
+                seen.add(doc_id)
+                docs.append((doc_id, obj["text"]))
+        except UnicodeDecodeError as exc:
+            raise AtlasError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+    return docs
+
+
+def parse_main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m geodata parse",
+                                 description="Geoparse JSONL documents {id, text} into toponyms.")
+    ap.add_argument("--jsonl", required=True, help="input: one {\"id\", \"text\"} object per line")
+    ap.add_argument("--out", required=True, help="output JSONL: {\"id\", \"toponyms\": [...]} per line")
+    args = ap.parse_args(argv)
+    try:
+        docs = _read_jsonl(args.jsonl)
+        gp = Geoparser()
+        out_dir = os.path.dirname(os.path.abspath(args.out))
+        if not os.path.isdir(out_dir):
+            raise AtlasError(f"{args.out}: folder {out_dir} does not exist")
+        tmp = os.path.join(out_dir, f".{os.path.basename(args.out)}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                for (doc_id, _), resolved in zip(docs, gp.parse_many(t for _, t in docs)):
+                    fh.write(json.dumps({"id": doc_id, "toponyms": [toponym_record(r) for r in resolved]},
+                                        ensure_ascii=False))
+                    fh.write("\n")
+            os.replace(tmp, args.out)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    except AtlasError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"parsed {len(docs)} documents -> {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(parse_main(sys.argv[1:]))

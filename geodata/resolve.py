@@ -1,0 +1,203 @@
+"""Choose the place each recognised mention refers to, using the whole document as context.
+
+Every gazetteer candidate gets a score from
+- a prior: its kind (countries, continents and first-level divisions before towns) and population;
+- how the name matched (main name, alternate name, abbreviation; demonyms and codes only when the
+  surface form looks like one);
+- document context: countries and first-level divisions the document mentions, "City, ST" / "City,
+  Country" patterns, and distance to the other places of the document (spatial coherence).
+A first pass ranks by prior only; its confident choices form the context of the second pass.
+The same name in the same document resolves to the same place (one sense per document), unless a
+"City, ST" pattern says otherwise for one occurrence.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from geodata.model import Candidate, Place, ResolvedMention
+from geodata.recognize import Found
+
+MAX_CANDIDATES = 5
+_KIND_PRIOR = {
+    "country": 3.2, "continent": 3.2, "admin1": 2.7, "water": 2.4, "region": 2.3, "admin2": 1.4,
+    "street": 0.5, "landmark": 0.8, "other": 0.5,
+}
+_AFTER_COMMA = re.compile(r"\s*,\s*((?:[A-Z][\w'’.\-]*)(?:\s+[A-Z][\w'’.\-]*){0,2})")
+
+
+def _km(a: Place, b: Place) -> float:
+    p1, p2 = math.radians(a.lat), math.radians(b.lat)
+    dl = math.radians(b.lon - a.lon)
+    x = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(x)))
+
+
+def _looks_abbreviated(surface: str) -> bool:
+    s = surface.strip()
+    return "." in s or (s.isupper() and len(s) <= 4)
+
+
+def prior(c: Candidate, surface: str) -> float:
+    p = c.place
+    if p.kind == "settlement":
+        score = 0.38 * math.log10(max(p.population, 0) + 10)
+    else:
+        score = _KIND_PRIOR.get(p.kind, 0.5)
+        if p.kind == "admin2" and p.population:
+            score += 0.1 * math.log10(p.population + 10)
+    nt = c.name_type
+    if nt == "alternate":
+        score -= 0.5
+    elif nt == "abbreviation":
+        score -= 0.0 if _looks_abbreviated(surface) else 1.5
+    elif nt == "code":
+        score -= 0.3 if surface.isupper() else 3.0
+    elif nt == "demonym":
+        score -= 3.0
+    if p.name == surface:
+        score += 0.3
+    return score
+
+
+@dataclass
+class _Ctx:
+    countries: dict[str, float]
+    admin1: dict[str, float]
+    anchors: list[tuple[Place, float]]
+
+
+class Resolver:
+    """Ranks each mention's candidates with document context."""
+
+    def __init__(self, gazetteer):
+        self.gaz = gazetteer
+
+    def _containers(self, text: str, f: Found) -> list[Place]:
+        """Places named right after "X, " (the state or country that contains X)."""
+        m = _AFTER_COMMA.match(text, f.mention.end)
+        if not m:
+            return []
+        words = m.group(1).split()
+        for k in range(len(words), 0, -1):
+            name = " ".join(words[:k])
+            cands = self.gaz.lookup(name)
+            if not cands and name.endswith("."):
+                cands = self.gaz.lookup(name[:-1])
+            places = [c.place for c in cands if c.place.kind in ("admin1", "country", "admin2")]
+            if places:
+                return places
+        return []
+
+    def _context(self, chosen: list[tuple[Found, Candidate, float]]) -> _Ctx:
+        countries: dict[str, float] = defaultdict(float)
+        admin1: dict[str, float] = defaultdict(float)
+        anchors: list[tuple[Place, float]] = []
+        for f, c, conf in chosen:
+            p = c.place
+            w = conf
+            if p.kind == "country" and p.country:
+                countries[p.country] += 1.5 * w
+            elif p.kind == "admin1":
+                if p.admin1:
+                    admin1[p.admin1] += 1.5 * w
+                if p.country:
+                    countries[p.country] += 1.0 * w
+            elif p.kind in ("settlement", "admin2"):
+                if p.country:
+                    countries[p.country] += 0.7 * w
+                if p.admin1:
+                    admin1[p.admin1] += 0.7 * w
+            if p.kind in ("settlement", "admin2", "admin1", "water", "landmark", "street"):
+                anchors.append((p, w))
+        return _Ctx(dict(countries), dict(admin1), anchors)
+
+    def _score(self, c: Candidate, surface: str, ctx: _Ctx | None, containers: list[Place]) -> float:
+        s = prior(c, surface)
+        p = c.place
+        if containers:
+            if any((k.kind == "country" and k.country == p.country)
+                   or (k.kind == "admin1" and k.admin1 and k.admin1 == p.admin1)
+                   or (k.kind == "admin2" and p.country == k.country and _km(k, p) < 80) for k in containers):
+                s += 4.0
+        if ctx is None:
+            return s
+        if p.country and p.kind != "country":
+            total = sum(ctx.countries.values())
+            if total:
+                s += 2.0 * ctx.countries.get(p.country, 0.0) / total
+        if p.kind == "country" and p.country:
+            s += 0.3 * min(ctx.countries.get(p.country, 0.0), 3.0)
+        if p.admin1 and p.kind not in ("admin1", "country"):
+            total = sum(ctx.admin1.values())
+            if total:
+                s += 1.5 * ctx.admin1.get(p.admin1, 0.0) / total
+        if ctx.anchors and p.kind in ("settlement", "admin2", "water", "landmark", "street"):
+            best = 0.0
+            for a, w in ctx.anchors:
+                if a.id == p.id:
+                    continue
+                d = _km(a, p)
+                best = max(best, w * math.exp(-d / 250.0))
+            s += 1.2 * best
+        return s
+
+    def resolve(self, text: str, found: list[Found]) -> list[ResolvedMention]:
+        containers = [self._containers(text, f) if f.forced is None and f.candidates else [] for f in found]
+        # pass 1: priors (and explicit "X, ST" patterns) only
+        chosen = []
+        for f, cont in zip(found, containers):
+            if f.forced is not None or not f.candidates:
+                if f.forced is not None:
+                    chosen.append((f, Candidate(f.forced), 1.0))
+                continue
+            scored = sorted(((self._score(c, f.lookup, None, cont), c) for c in f.candidates),
+                            key=lambda t: -t[0])
+            margin = scored[0][0] - scored[1][0] if len(scored) > 1 else 3.0
+            conf = min(1.0, max(0.0, margin / 2.0))
+            if scored[0][1].name_type in ("demonym",):
+                conf *= 0.5
+            chosen.append((f, scored[0][1], conf))
+        ctx = self._context(chosen)
+
+        # pass 2: with document context, pooled over every occurrence of the same name
+        by_key: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        ranked: list[list[tuple[float, Candidate]]] = []
+        for f, cont in zip(found, containers):
+            if f.forced is not None or not f.candidates:
+                ranked.append([])
+                continue
+            scored = [(self._score(c, f.lookup, ctx, cont), c) for c in f.candidates]
+            scored.sort(key=lambda t: -t[0])
+            ranked.append(scored)
+            if not cont:
+                pool = by_key[f.lookup.lower()]
+                for sc, c in scored:
+                    pool[c.place.id] = max(pool[c.place.id], sc)
+
+        out: list[ResolvedMention] = []
+        for f, cont, scored in zip(found, containers, ranked):
+            if f.forced is not None:
+                out.append(ResolvedMention(f.mention, f.forced, [f.forced], f.score))
+                continue
+            if not scored:
+                out.append(ResolvedMention(f.mention, None, [], f.score))
+                continue
+            best = scored[0][1]
+            if not cont:
+                pool = by_key[f.lookup.lower()]
+                best_id = max(pool, key=pool.get)
+                for _, c in scored:
+                    if c.place.id == best_id:
+                        best = c
+                        break
+            seen = {best.place.id}
+            cands = [best.place]
+            for _, c in scored:
+                if c.place.id not in seen and len(cands) < MAX_CANDIDATES:
+                    seen.add(c.place.id)
+                    cands.append(c.place)
+            out.append(ResolvedMention(f.mention, best.place, cands, f.score))
+        return out
