@@ -1,0 +1,40 @@
+"""Base class of our geocoders: ``lookup(name) -> Place | None`` or a ``GeocoderLookupError``."""
+from __future__ import annotations
+
+from geodata.model import Place
+
+
+class Geocoder:
+    """A geocoding service. Subclasses implement ``lookup``.
+
+    ``name`` is the service name (``offline``, ``nominatim``, any geopy service); ``online`` says whether
+    lookups make network requests; ``cache_namespace`` separates cached answers of different services or
+    hosts; ``min_delay_seconds`` is the least time between two requests this service accepts.
+    """
+
+    name = "base"
+    online = True
+    min_delay_seconds = 1.0
+    policy_min_delay_seconds = 0.0  # a floor imposed by the service's usage policy
+
+    @property
+    def cache_namespace(self) -> str:
+        return self.name
+
+    @property
+    def source(self) -> str:
+        """``Place.source`` of the places this geocoder returns."""
+        return f"geocoder:{self.name}"
+
+    def lookup(self, name: str) -> Place | None:
+        """The best place for ``name``, ``None`` when the service has no answer.
+
+        Raises a ``geodata.geocoders.exc.GeocoderLookupError`` subclass when the lookup fails.
+        """
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.describe()}>"

@@ -1,0 +1,256 @@
+"""Geocode the names offline resolution left unresolved: rate-limited, retried, cached, reported.
+
+``geocode_names`` never raises for a failing service: every name ends with a status, and the build goes
+on with the offline data plus whatever the cache and the service gave.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Mapping
+
+from geopy.extra.rate_limiter import RateLimiter
+
+from geodata.geocoders.base import Geocoder
+from geodata.geocoders.cache import GeocodeCache
+from geodata.geocoders.exc import GeocoderLookupError
+from geodata.model import Place, ResolvedMention
+from geodata.overrides import surface_key
+
+log = logging.getLogger(__name__)
+
+FOUND = "found"
+NO_RESULT = "no-result"
+OFFLINE = "offline"
+NOT_TRIED = "not-tried"
+#: every status a name can end with; the failures are the reasons of GeocoderLookupError subclasses
+STATUSES = (FOUND, NO_RESULT, "unreachable", "timeout", "rate-limited", "server-error", "malformed-answer",
+            "rejected", NOT_TRIED, OFFLINE)
+
+
+@dataclass
+class NameResult:
+    name: str
+    status: str
+    place: Place | None = None
+    cached: bool = False
+    attempts: int = 0
+    detail: str = ""
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "status": self.status, "cached": self.cached, "attempts": self.attempts,
+                "detail": self.detail, "place": dataclasses.asdict(self.place) if self.place else None}
+
+
+@dataclass
+class GeocodeReport:
+    """What one ``geocode_names`` call did. ``requests`` counts requests sent (retries included)."""
+
+    geocoder: str
+    results: dict[str, NameResult] = field(default_factory=dict)
+    requests: int = 0
+    cache_hits: int = 0
+    seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def places(self) -> dict[str, Place]:
+        return {name: r.place for name, r in self.results.items() if r.place is not None}
+
+    @property
+    def unresolved(self) -> dict[str, str]:
+        """name -> why it has no place (status, plus the detail when there is one)."""
+        return {name: (f"{r.status}: {r.detail}" if r.detail else r.status)
+                for name, r in self.results.items() if r.place is None}
+
+    @property
+    def reasons(self) -> dict[str, str]:
+        """Same as ``unresolved`` (name -> why it stayed without a place)."""
+        return self.unresolved
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.results.values():
+            out[r.status] = out.get(r.status, 0) + 1
+        return out
+
+    def summary_lines(self) -> list[str]:
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(self.counts().items())) or "nothing to do"
+        lines = [f"geocoder {self.geocoder}: {len(self.results)} names ({counts}); "
+                 f"{self.requests} requests, {self.cache_hits} from cache, {self.seconds:.1f} s"]
+        lines += self.problems
+        for name, why in sorted(self.unresolved.items()):
+            lines.append(f"  unresolved {name!r}: {why}")
+        return lines
+
+    def as_dict(self) -> dict:
+        return {"geocoder": self.geocoder, "requests": self.requests, "cache_hits": self.cache_hits,
+                "seconds": round(self.seconds, 3), "counts": self.counts(), "problems": list(self.problems),
+                "results": [r.as_dict() for r in self.results.values()]}
+
+
+def _backoff(attempt: int, error: GeocoderLookupError, base: float, cap: float) -> float:
+    wait = base * (2 ** attempt)
+    if error.retry_after is not None:
+        try:
+            wait = max(wait, float(error.retry_after))
+        except (TypeError, ValueError):
+            pass
+    return max(0.0, min(wait, cap))
+
+
+def geocode_names(
+    names: Iterable[str],
+    geocoder: Geocoder | None,
+    cache_path=None,
+    min_delay_seconds: float | None = None,
+    max_retries: int = 2,
+    *,
+    backoff_seconds: float = 1.0,
+    max_backoff_seconds: float = 30.0,
+    give_up_after: int = 3,
+    sleep: Callable[[float], None] = time.sleep,
+) -> GeocodeReport:
+    """Look every name up (once per spelling-insensitive key): cache first, then the service.
+
+    - ``min_delay_seconds``: least time between requests (geopy's ``RateLimiter``); default the geocoder's
+      own (1 s), never below the service's policy floor (1 s for the public Nominatim).
+    - ``max_retries``: retries per name after a retryable failure (timeout, 429, 5xx, unreachable), waiting
+      ``backoff_seconds * 2**attempt`` (or the server's Retry-After), at most ``max_backoff_seconds``.
+    - ``give_up_after``: after this many names in a row failed for a retryable reason, the service is
+      taken to be down and the remaining names are not tried (status ``not-tried``).
+    - ``found`` and ``no-result`` answers are cached at ``cache_path`` (JSON, atomic); failures are not.
+    """
+    started = time.monotonic()
+    if max_retries < 0:
+        raise ValueError("max_retries must be >= 0")
+    name = geocoder.describe() if geocoder is not None else "offline"
+    report = GeocodeReport(geocoder=name)
+    unique: dict[str, list[str]] = {}
+    for raw in names:
+        if not isinstance(raw, str) or not surface_key(raw):
+            continue
+        unique.setdefault(surface_key(raw), []).append(raw)
+    if geocoder is None or not geocoder.online:
+        for spellings in unique.values():
+            for spelling in spellings:
+                report.results[spelling] = NameResult(
+                    spelling, OFFLINE, detail="not in the offline gazetteer; no online geocoder chosen (--geocoder)")
+        report.seconds = time.monotonic() - started
+        return report
+
+    cache = GeocodeCache(cache_path)
+    if cache.problem:
+        report.problems.append(cache.problem)
+    delay = geocoder.min_delay_seconds if min_delay_seconds is None else float(min_delay_seconds)
+    delay = max(delay, geocoder.policy_min_delay_seconds, 0.0)
+
+    def counted_lookup(query: str):
+        report.requests += 1
+        return geocoder.lookup(query)
+
+    limited = RateLimiter(counted_lookup, min_delay_seconds=delay, max_retries=0, error_wait_seconds=delay,
+                          swallow_exceptions=False)
+    failures_in_a_row = 0
+    down_reason = ""
+    try:
+        for key, spellings in unique.items():
+            query = spellings[0]
+            cached = cache.get(geocoder.cache_namespace, query)
+            if cached is not None:
+                status, place = cached
+                result = NameResult(query, status, place, cached=True)
+                report.cache_hits += 1
+            elif down_reason:
+                result = NameResult(query, NOT_TRIED, detail=f"service given up after {give_up_after} failing "
+                                                              f"names in a row ({down_reason})")
+            else:
+                result = _lookup_with_retries(query, limited, max_retries, backoff_seconds,
+                                              max_backoff_seconds, sleep)
+                if result.status in (FOUND, NO_RESULT):
+                    cache.put(geocoder.cache_namespace, query, result.place)
+                    failures_in_a_row = 0
+                    _save(cache, report)  # a build stopped midway keeps what it paid for
+                elif result.status in ("unreachable", "timeout", "rate-limited", "server-error"):
+                    failures_in_a_row += 1
+                    if give_up_after and failures_in_a_row >= give_up_after:
+                        down_reason = result.status
+                        log.warning("geocoder %s: %d names failed in a row (%s); not trying the rest",
+                                    name, failures_in_a_row, result.status)
+            for spelling in spellings:
+                report.results[spelling] = dataclasses.replace(result, name=spelling)
+    finally:
+        _save(cache, report)
+        report.seconds = time.monotonic() - started
+    return report
+
+
+def _save(cache: GeocodeCache, report: GeocodeReport) -> None:
+    try:
+        cache.save()
+    except OSError as error:
+        message = f"geocoder cache {cache.path} not written: {error}"
+        if message not in report.problems:
+            report.problems.append(message)
+
+
+def _lookup_with_retries(query, limited, max_retries, backoff, cap, sleep) -> NameResult:
+    attempts = 0
+    while True:
+        attempts += 1
+        try:
+            place = limited(query)
+        except GeocoderLookupError as error:
+            if error.retryable and attempts <= max_retries:
+                wait = _backoff(attempts - 1, error, backoff, cap)
+                log.info("geocoder: %r failed (%s), retry %d/%d in %.1f s", query, error.reason, attempts,
+                         max_retries, wait)
+                if wait > 0:
+                    sleep(wait)
+                continue
+            return NameResult(query, error.reason, attempts=attempts, detail=error.detail or str(error))
+        except Exception as error:  # a bug in an adapter must not stop the build either
+            return NameResult(query, "server-error", attempts=attempts, detail=f"{type(error).__name__}: {error}")
+        if place is None:
+            return NameResult(query, NO_RESULT, attempts=attempts)
+        return NameResult(query, FOUND, place, attempts=attempts)
+
+
+# -- helpers for the pipeline -------------------------------------------------------------------
+def unresolved_names(resolved: Iterable[ResolvedMention] | Mapping[str, Iterable[ResolvedMention]]) -> list[str]:
+    """Distinct surface forms (first spelling seen) of mentions without a place, in order of appearance."""
+    groups = resolved.values() if isinstance(resolved, Mapping) else [resolved]
+    seen: dict[str, str] = {}
+    for group in groups:
+        for item in group:
+            if item.place is None and surface_key(item.text) and surface_key(item.text) not in seen:
+                seen[surface_key(item.text)] = item.text
+    return list(seen.values())
+
+
+def apply_geocoded(resolved: Iterable[ResolvedMention], places: Mapping[str, Place]) -> list[ResolvedMention]:
+    """Give unresolved mentions their geocoded place. Mentions that already have a place are never changed."""
+    by_key = {surface_key(name): place for name, place in places.items()}
+    out = []
+    for item in resolved:
+        place = by_key.get(surface_key(item.text)) if item.place is None else None
+        if place is None:
+            out.append(item)
+        else:
+            candidates = [place] + [c for c in item.candidates if c.id != place.id]
+            out.append(dataclasses.replace(item, place=place, candidates=candidates))
+    return out
+
+
+def geocode_unresolved(
+    resolved_by_article: Mapping[str, list[ResolvedMention]],
+    geocoder: Geocoder | None,
+    cache_path=None,
+    **options,
+) -> tuple[dict[str, list[ResolvedMention]], GeocodeReport]:
+    """One call for the pipeline: geocode every still-unresolved name across all articles, fill them in."""
+    report = geocode_names(unresolved_names(resolved_by_article), geocoder, cache_path, **options)
+    places = report.places
+    return {aid: apply_geocoded(items, places) for aid, items in resolved_by_article.items()}, report

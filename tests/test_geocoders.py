@@ -1,0 +1,317 @@
+"""Online geocoding through geopy against a local fake Nominatim: modes, retries, cache, reports."""
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fake_nominatim import FakeNominatim  # noqa: E402
+
+import geodata.geocoders.batch as batch  # noqa: E402
+from geodata.errors import GeocoderError  # noqa: E402
+from geodata.geocoders import (  # noqa: E402
+    GeocoderConfigError,
+    NominatimGeocoder,
+    OfflineGeocoder,
+    add_geocoder_arguments,
+    apply_geocoded,
+    geocode_names,
+    geocode_options_from_args,
+    geocode_unresolved,
+    geocoder_from_args,
+    get_geocoder,
+    setting,
+    unresolved_names,
+)
+from geodata.geocoders.base import Geocoder  # noqa: E402
+from geodata.geocoders.nominatim import nominatim_kind  # noqa: E402
+from geodata.model import Mention, Place, ResolvedMention  # noqa: E402
+
+pytestmark = pytest.mark.timeout(60)
+
+CALAIS = Place(id="3029162", name="Calais", kind="settlement", lat=50.952, lon=1.856, country="FR")
+FAST = dict(min_delay_seconds=0, backoff_seconds=0)
+
+
+@pytest.fixture
+def server():
+    with FakeNominatim(hang_seconds=5) as fake:
+        yield fake
+
+
+@pytest.fixture(autouse=True)
+def _no_env(monkeypatch):
+    for name in ("ATLAS_GEOCODER_USER_AGENT", "ATLAS_GEOCODER_API_KEY", "ATLAS_GEOCODER_CACHE", "ATLAS_GEOCODER"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def local(server, timeout=2.0):
+    return get_geocoder("nominatim", domain=server.domain, scheme="http", timeout=timeout, min_delay_seconds=0)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rm(text, start, place=None):
+    return ResolvedMention(Mention(start, start + len(text), text), place, [place] if place else [])
+
+
+# -- answers, cache, request counts --------------------------------------------------------------
+def test_found_and_no_result_are_cached_so_second_run_makes_zero_requests(server, tmp_path):
+    cache = tmp_path / "cache" / "geocoder.json"
+    names = ["Rue de Judee", "Rue de Judée", "Nowhere Street 99"]
+    first = geocode_names(names, local(server), cache, **FAST)
+    assert server.requests == 2  # the two spellings of one name are asked once
+    assert first.requests == 2 and first.cache_hits == 0
+    place = first.places["Rue de Judee"]
+    assert place.kind == "street" and place.country == "FR" and place.source == "geocoder:nominatim"
+    assert place.lat == pytest.approx(50.9361)
+    assert first.places["Rue de Judée"] == place
+    assert first.results["Nowhere Street 99"].status == "no-result"
+    assert set(first.unresolved) == {"Nowhere Street 99"}
+    stored = json.loads(cache.read_text(encoding="utf-8"))
+    assert {e["status"] for e in stored["entries"].values()} == {"found", "no-result"}
+
+    server.reset_counts()
+    server.mode = "500"  # even a broken service does not matter now
+    second = geocode_names(names, local(server), cache, **FAST)
+    assert server.requests == 0
+    assert second.requests == 0 and second.cache_hits == 2
+    assert second.places == first.places
+    assert second.results["Nowhere Street 99"].status == "no-result"
+    assert all(r.cached for r in second.results.values())
+
+
+def test_cache_is_per_service_host(server, tmp_path):
+    cache = tmp_path / "g.json"
+    geocode_names(["Rue de Judee"], local(server), cache, **FAST)
+    with FakeNominatim() as other:
+        report = geocode_names(["Rue de Judee"], local(other), cache, **FAST)
+        assert other.requests == 1 and report.cache_hits == 0
+
+
+@pytest.mark.parametrize("mode,status,retried", [
+    ("429", "rate-limited", True),
+    ("500", "server-error", True),
+    ("503", "server-error", True),
+    ("hang", "timeout", True),
+    ("malformed", "malformed-answer", False),
+    ("wrong-shape", "malformed-answer", False),
+])
+def test_each_failure_mode_is_reported_retried_when_useful_and_never_cached(server, tmp_path, mode, status, retried):
+    cache = tmp_path / "g.json"
+    server.mode = mode
+    report = geocode_names(["Rue de Judee"], local(server, timeout=0.5), cache, max_retries=2, **FAST)
+    result = report.results["Rue de Judee"]
+    assert result.status == status and result.place is None
+    assert report.unresolved["Rue de Judee"].startswith(status)
+    assert server.requests == (3 if retried else 1) == report.requests == result.attempts
+    assert not cache.exists() or json.loads(cache.read_text())["entries"] == {}
+    # the next run asks again (failures are not cached) and succeeds once the service is back
+    server.mode = "ok"
+    server.reset_counts()
+    again = geocode_names(["Rue de Judee"], local(server), cache, **FAST)
+    assert server.requests == 1 and again.results["Rue de Judee"].status == "found"
+
+
+@pytest.mark.parametrize("failure", ["500", "429", "hang"])
+def test_retry_after_transient_failures_succeeds(server, tmp_path, failure):
+    server.fail_first, server.mode_for_failures = 2, failure
+    report = geocode_names(["Rue de Judee"], local(server, timeout=0.5), tmp_path / "g.json", max_retries=2, **FAST)
+    assert report.results["Rue de Judee"].status == "found"
+    assert report.results["Rue de Judee"].attempts == 3 == server.requests
+
+
+def test_backoff_is_exponential_and_honours_retry_after(server, tmp_path):
+    waits: list[float] = []
+    server.mode = "500"
+    geocode_names(["Rue de Judee"], local(server), tmp_path / "a.json", min_delay_seconds=0, max_retries=3,
+                  backoff_seconds=0.5, max_backoff_seconds=1.5, sleep=waits.append)
+    assert waits == [0.5, 1.0, 1.5]  # 0.5 * 2**n, capped
+    waits.clear()
+    server.mode, server.retry_after = "429", 7
+    geocode_names(["Rue de Judee"], local(server), tmp_path / "b.json", min_delay_seconds=0, max_retries=1,
+                  backoff_seconds=0.5, max_backoff_seconds=30, sleep=waits.append)
+    assert waits == [7.0]
+
+
+def test_unreachable_service_gives_up_after_consecutive_failures(tmp_path):
+    geocoder = get_geocoder("nominatim", domain=f"127.0.0.1:{free_port()}", scheme="http", timeout=1,
+                            min_delay_seconds=0)
+    names = ["A place", "B place", "C place", "D place", "E place"]
+    report = geocode_names(names, geocoder, tmp_path / "g.json", max_retries=1, give_up_after=2, **FAST)
+    statuses = [report.results[n].status for n in names]
+    assert statuses == ["unreachable", "unreachable", "not-tried", "not-tried", "not-tried"]
+    assert report.requests == 4  # two names x (1 try + 1 retry), then nothing
+    assert "unreachable" in report.unresolved["E place"]
+
+
+def test_one_failing_name_does_not_stop_the_others(server, tmp_path):
+    server.query_modes["english channel"] = "500"
+    report = geocode_names(["English Channel", "Rue de Judee", "Hauts-de-France"], local(server),
+                           tmp_path / "g.json", max_retries=0, **FAST)
+    assert report.results["English Channel"].status == "server-error"
+    assert report.places["Rue de Judee"].kind == "street"
+    assert report.places["Hauts-de-France"].kind == "admin1"
+
+
+def test_already_resolved_data_is_never_lost(server, tmp_path):
+    articles = {
+        "a1": [rm("Calais", 0, CALAIS), rm("Rue de Judee", 20), rm("Nowhere Street 99", 60)],
+        "a2": [rm("Calais", 5, CALAIS), rm("Rue de Judée", 30)],
+    }
+    assert unresolved_names(articles) == ["Rue de Judee", "Nowhere Street 99"]
+    server.mode = "500"
+    failed, report = geocode_unresolved(articles, local(server), tmp_path / "g.json", max_retries=0, **FAST)
+    assert [m.place for m in failed["a1"]] == [CALAIS, None, None]
+    assert [m.place for m in failed["a2"]] == [CALAIS, None]
+    assert "Calais" not in server.queries  # names already placed offline are never sent
+    server.mode = "ok"
+    filled, report = geocode_unresolved(articles, local(server), tmp_path / "g.json", **FAST)
+    assert filled["a1"][0].place == CALAIS and filled["a2"][0].place == CALAIS
+    assert filled["a1"][1].place.id == filled["a2"][1].place.id == "osm-way-200001"
+    assert filled["a1"][2].place is None
+    assert articles["a1"][1].place is None  # inputs untouched
+
+
+def test_apply_geocoded_never_overwrites_a_place():
+    other = Place(id="x", name="Calais", kind="settlement", lat=45.2, lon=-67.3, country="US")
+    out = apply_geocoded([rm("Calais", 0, CALAIS), rm("calais", 9)], {"Calais": other})
+    assert out[0].place == CALAIS and out[1].place == other
+
+
+def test_offline_geocoder_makes_no_requests(tmp_path):
+    geocoder = get_geocoder("offline")
+    assert isinstance(geocoder, OfflineGeocoder)
+    report = geocode_names(["Rue de Judee"], geocoder, tmp_path / "g.json")
+    assert report.requests == 0 and report.results["Rue de Judee"].status == "offline"
+    assert not (tmp_path / "g.json").exists()
+
+
+def test_unreadable_cache_is_reported_and_set_aside(server, tmp_path):
+    cache = tmp_path / "g.json"
+    cache.write_text("{not json", encoding="utf-8")
+    report = geocode_names(["Rue de Judee"], local(server), cache, **FAST)
+    assert report.places["Rue de Judee"].kind == "street"
+    assert report.problems and "unreadable" in report.problems[0]
+    assert json.loads(cache.read_text())["entries"]
+    assert [p.name for p in tmp_path.glob("g.json.unreadable-*")]
+
+
+# -- rate limiting ------------------------------------------------------------------------------
+class RecordingGeocoder(Geocoder):
+    name = "recording"
+
+    def __init__(self, policy=0.0):
+        self.policy_min_delay_seconds = policy
+        self.calls = []
+
+    def lookup(self, name):
+        self.calls.append(name)
+        return None
+
+
+def test_rate_limiter_gets_the_delay_and_the_policy_floor(monkeypatch, tmp_path):
+    delays = []
+    real = batch.RateLimiter
+
+    def spy(func, **kwargs):
+        delays.append(kwargs["min_delay_seconds"])
+        return real(func, **{**kwargs, "min_delay_seconds": 0, "error_wait_seconds": 0})
+
+    monkeypatch.setattr(batch, "RateLimiter", spy)
+    geocode_names(["a"], RecordingGeocoder(), tmp_path / "1.json", min_delay_seconds=0)
+    geocode_names(["a"], RecordingGeocoder(policy=1.0), tmp_path / "2.json", min_delay_seconds=0)
+    geocode_names(["a"], RecordingGeocoder(), tmp_path / "3.json", min_delay_seconds=2.5)
+    assert delays == [0, 1.0, 2.5]
+
+
+def test_public_nominatim_is_held_to_one_request_per_second():
+    public = get_geocoder("nominatim", min_delay_seconds=0)
+    assert isinstance(public, NominatimGeocoder) and public.public
+    assert public.min_delay_seconds >= 1.0 and public.policy_min_delay_seconds == 1.0
+    self_hosted = get_geocoder("nominatim", domain="127.0.0.1:9", scheme="http", min_delay_seconds=0)
+    assert not self_hosted.public and self_hosted.min_delay_seconds == 0
+
+
+# -- configuration ------------------------------------------------------------------------------
+@pytest.mark.parametrize("kwargs,message", [
+    (dict(name="no-such-service"), "unknown geocoder"),
+    (dict(name="nominatim", domain="http://example.test/x"), "HOST"),
+    (dict(name="nominatim", scheme="ftp"), "http or https"),
+    (dict(name="nominatim", timeout=0), "timeout"),
+    (dict(name="offline", domain="localhost:1"), "online"),
+])
+def test_bad_configuration_raises_clear_error(kwargs, message):
+    with pytest.raises(GeocoderConfigError, match=message) as info:
+        get_geocoder(**kwargs)
+    assert isinstance(info.value, GeocoderError)
+
+
+def test_user_agent_and_key_from_environment(server, monkeypatch, tmp_path):
+    monkeypatch.setenv("ATLAS_GEOCODER_USER_AGENT", "atlas-tests/1 (ops@example.test)")
+    monkeypatch.setenv("ATLAS_GEOCODER_API_KEY", "k123")  # Nominatim takes none: ignored, no error
+    geocode_names(["Rue de Judee"], local(server), tmp_path / "g.json", **FAST)
+    assert server.user_agents == ["atlas-tests/1 (ops@example.test)"]
+    opencage = get_geocoder("opencage")  # a service that needs a key gets the one from the environment
+    assert opencage._geopy.api_key == "k123"
+
+
+def test_settings_fall_back_to_streamlit_secrets(monkeypatch, tmp_path):
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text('[geocoder]\nuser_agent = "from-secrets/2"\n')
+    monkeypatch.chdir(tmp_path)
+    assert setting("ATLAS_GEOCODER_USER_AGENT") == "from-secrets/2"
+    monkeypatch.setenv("ATLAS_GEOCODER_USER_AGENT", "from-env/3")
+    assert setting("ATLAS_GEOCODER_USER_AGENT") == "from-env/3"
+
+
+def test_cli_flags(server, tmp_path):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", default=str(tmp_path))
+    add_geocoder_arguments(parser)
+    args = parser.parse_args([])
+    assert isinstance(geocoder_from_args(args), OfflineGeocoder)
+    assert geocode_options_from_args(args)["cache_path"] == tmp_path / "cache" / "geocoder.json"
+    args = parser.parse_args(["--geocoder", "nominatim", "--geocoder-domain", server.domain,
+                              "--geocoder-scheme", "http", "--geocoder-min-delay", "0", "--geocoder-retries", "0",
+                              "--geocoder-cache", str(tmp_path / "c.json")])
+    geocoder = geocoder_from_args(args)
+    options = geocode_options_from_args(args)
+    assert options == {"cache_path": tmp_path / "c.json", "min_delay_seconds": 0.0, "max_retries": 0}
+    report = geocode_names(["Rue de Judee"], geocoder, **options)
+    assert report.places["Rue de Judee"].name == "Rue de Judée" and server.requests == 1
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--geocoder-scheme", "ftp"])
+
+
+@pytest.mark.parametrize("raw,kind", [
+    ({"class": "highway", "type": "residential"}, "street"),
+    ({"class": "place", "type": "town", "addresstype": "town"}, "settlement"),
+    ({"class": "boundary", "type": "administrative", "addresstype": "country"}, "country"),
+    ({"class": "boundary", "type": "administrative", "addresstype": "state"}, "admin1"),
+    ({"class": "natural", "type": "strait"}, "water"),
+    ({"class": "tourism", "type": "attraction"}, "landmark"),
+    ({"class": "unknown", "type": "thing"}, "other"),
+])
+def test_nominatim_kinds(raw, kind):
+    assert nominatim_kind(raw) == kind
+
+
+def test_report_summary_names_every_unresolved_name(server, tmp_path):
+    server.query_modes["english channel"] = "malformed"
+    report = geocode_names(["English Channel", "Nowhere Street 99", "Rue de Judee"], local(server),
+                           tmp_path / "g.json", **FAST)
+    text = "\n".join(report.summary_lines())
+    assert "'English Channel': malformed-answer" in text
+    assert "'Nowhere Street 99': no-result" in text
+    assert "Rue de Judee" not in text.split("\n", 1)[1]
+    assert json.dumps(report.as_dict())  # serialisable for a build report file
