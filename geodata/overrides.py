@@ -53,6 +53,7 @@ from geodata.model import KINDS, Mention, Place, ResolvedMention
 COLUMNS = ("action", "surface", "place_id", "name", "kind", "country", "lat", "lon", "article", "start", "note")
 ACTIONS = ("add", "pin", "alias", "exclude")
 SOURCE = "override"
+MAX_ALTERNATIVES = 8
 
 FILE_HEADER = """\
 # Article Atlas curation overrides: one action per line; see geodata/overrides.py for the full format.
@@ -222,6 +223,7 @@ class Overrides:
     _article_excludes: dict[tuple[str, str, int | None], OverrideRow] = field(default_factory=dict)
     _resolved: dict[int, Place | None] = field(default_factory=dict)  # row line -> target place
     _resolved_with: object = None
+    _alt_cache: dict[tuple[int, str], list[Place]] = field(default_factory=dict)
 
     # -- building -------------------------------------------------------------------------------
     def _problem(self, line: int, message: str) -> None:
@@ -370,6 +372,19 @@ class Overrides:
             return self._target(entry[1], gazetteer)
         return None
 
+    def _alternatives(self, text: str, gazetteer: GazetteerLike | None) -> list[Place]:
+        """Gazetteer places with this name, so a pinned mention still offers its alternatives."""
+        if gazetteer is None:
+            return []
+        key = (id(gazetteer), surface_key(text))
+        if key not in self._alt_cache:
+            try:
+                answers = gazetteer.lookup(text)
+            except Exception:
+                answers = []
+            self._alt_cache[key] = [getattr(a, "place", a) for a in answers[:MAX_ALTERNATIVES]]
+        return self._alt_cache[key]
+
     def apply(
         self, article_id: str, resolved: Iterable[ResolvedMention], gazetteer: GazetteerLike | None
     ) -> list[ResolvedMention]:
@@ -386,10 +401,13 @@ class Overrides:
             if place is None:
                 out.append(item)
                 continue
-            candidates = [place] + [c for c in item.candidates if c.id != place.id]
-            if item.place is not None and item.place.id != place.id and all(c.id != item.place.id for c in candidates):
-                candidates.insert(1, item.place)
-            out.append(dataclasses.replace(item, place=place, candidates=candidates, score=max(item.score, 1.0)))
+            candidates = [place]
+            if item.place is not None:
+                candidates.append(item.place)
+            candidates += item.candidates + self._alternatives(item.mention.text, gazetteer)
+            seen: set[str] = set()
+            unique = [c for c in candidates if not (c.id in seen or seen.add(c.id))]  # first one wins
+            out.append(dataclasses.replace(item, place=place, candidates=unique, score=max(item.score, 1.0)))
         return out
 
     def format_problems(self) -> list[str]:

@@ -64,7 +64,8 @@ def test_repo_overrides_file_loads_without_problems():
     extra = overrides.extra_places(None)  # added places resolve without a gazetteer
     assert extra["Rue de Judee"].kind == "street"
     assert extra["Rue de Judee"].source == "override"
-    assert extra["the Channel"].id == extra["English Channel"].id
+    # rows pointing at gazetteer ids need the gazetteer (reported, not fatal, without one)
+    assert {line for line, _ in overrides.problems} == {9, 11, 12, 13}
 
 
 def test_every_action_parses_and_bad_rows_report_line_numbers(tmp_path):
@@ -139,7 +140,7 @@ def test_apply_pins_excludes_and_keeps_previous_choice_as_candidate(tmp_path):
     out1 = overrides.apply("art1", resolved, GAZ)
     assert [(r.text, r.start) for r in out1] == [("Dover", 10), ("Calais", 30), ("Dunkirk", 70), ("DOVER", 90)]
     assert out1[0].place.id == DOVER_KENT.id and out1[0].place.source == "override"
-    assert [c.id for c in out1[0].candidates] == [DOVER_KENT.id, DOVER_DE.id]
+    assert [c.id for c in out1[0].candidates] == [DOVER_KENT.id, DOVER_DE.id]  # previous choice kept
     assert out1[1].place == CALAIS  # untouched mentions are passed through as they were
     assert out1[2].place == DUNKIRK  # the art2-only pin does not leak into art1
     assert out1[3].place.id == DOVER_KENT.id
@@ -149,6 +150,14 @@ def test_apply_pins_excludes_and_keeps_previous_choice_as_candidate(tmp_path):
     assert DUNKIRK.id in [c.id for c in out2[3].candidates]
     # inputs are not modified
     assert [(r.text, r.start, r.place) for r in resolved] == before
+
+
+def test_pinned_mention_offers_gazetteer_alternatives(tmp_path):
+    overrides = load_overrides(write(tmp_path, "pin,Dover,2651048,,,,,,,,\n"))
+    # the geoparser already resolved it through extra_places, so it brings no alternatives of its own
+    out = overrides.apply("a", [rm("Dover", 0, overrides.extra_places(GAZ)["Dover"])], GAZ)
+    assert out[0].place.id == DOVER_KENT.id
+    assert [c.id for c in out[0].candidates] == [DOVER_KENT.id, DOVER_DE.id]
 
 
 def test_article_exclusion_without_start_drops_every_mention_in_that_article(tmp_path):
@@ -277,3 +286,16 @@ def test_pin_rows_for_gazetteer_and_geocoded_places(tmp_path):
     assert extra["Rue de Judee"].source == "override"
     # a second fix for the same geocoded place does not add it twice
     assert [r.action for r in pin_rows(["Judee"], geocoded, known_ids={"osm-way-42"})] == ["pin"]
+
+
+def test_repo_overrides_file_resolves_against_the_real_gazetteer():
+    from geodata.gazetteer import DEFAULT_INDEX_PATH, Gazetteer
+    if not Path(DEFAULT_INDEX_PATH).exists():
+        pytest.skip("offline gazetteer index not built (python -m geodata index)")
+    overrides = load_overrides(Path(__file__).resolve().parents[1] / "geodata" / "overrides.csv")
+    with Gazetteer.open() as gazetteer:
+        extra = overrides.extra_places(gazetteer)
+    assert overrides.problems == []
+    assert extra["Dover"].country == "GB" and extra["Dover"].source == "override"
+    assert extra["Hook of Holland"].name == "Hoek van Holland"
+    assert extra["the Channel"].kind == "water"
