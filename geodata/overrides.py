@@ -545,19 +545,23 @@ def append_override(path: str | os.PathLike, row: OverrideRow | Mapping[str, obj
 
 
 def pin_rows(
-    surfaces: Iterable[str], place: Place | Mapping[str, object], note: str = "", known_ids: Iterable[str] = ()
+    surfaces: Iterable[str], place: Place | Mapping[str, object], note: str = "", known_ids: Iterable[str] = (),
+    in_gazetteer: bool | None = None,
 ) -> list[OverrideRow]:
     """Rows that make every surface form mean ``place``: pins to its id, preceded by an ``add`` row when the
-    place is not an offline gazetteer place (an online-geocoded or new place must carry its coordinates)
-    and its id is not already among ``known_ids`` (ids added by earlier rows)."""
+    place is not an offline gazetteer place (an online-geocoded place must carry its coordinates) and its
+    id is not already among ``known_ids`` (ids added by earlier rows). ``in_gazetteer`` says whether the
+    gazetteer has the id; when unknown (None) the place's ``source`` decides (``geocoder:*`` and
+    ``override`` places are taken to be outside the gazetteer)."""
     props = dataclasses.asdict(place) if isinstance(place, Place) else dict(place)
     place_id = str(props.get("id") or "").strip()
     source = str(props.get("source") or "geonames")
     rows: list[OverrideRow] = []
     if not place_id:
         raise OverrideError("the chosen place has no id")
-    offline = source in ("geonames", "natural-earth") or source.startswith("gazetteer")
-    if not offline and place_id not in set(known_ids):
+    if in_gazetteer is None:
+        in_gazetteer = not (source.startswith("geocoder") or source == SOURCE)
+    if not in_gazetteer and place_id not in set(known_ids):
         if props.get("lat") is None or props.get("lon") is None:
             raise OverrideError(f"place {place_id!r} has no coordinates")
         rows.append(OverrideRow(

@@ -1,0 +1,271 @@
+"""The dashboard's "Wrong place?" panel: choose the right place once, the fix holds in every article.
+
+For the selected place (a GeoJSON feature's properties, with ``candidates`` = ranked alternatives and
+``aliases`` = the spellings the articles use) it offers the alternatives and a gazetteer search. Choosing
+one appends ``pin`` rows (one per spelling) to the overrides file (``$ATLAS_OVERRIDES``, default
+``geodata/overrides.csv``), reruns ``python -m geodata build --articles A --out D`` in a subprocess and
+reports the result. "Not a place" appends ``exclude`` rows instead.
+
+Editing is off unless the person running the app turns it on (``ATLAS_EDITING=1`` or ``editing = true``
+in ``.streamlit/secrets.toml``). The panel checks that itself and never writes when it is off.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import streamlit as st
+
+from geodata.errors import AtlasError
+from geodata.overrides import (
+    OverrideRow,
+    append_overrides,
+    default_overrides_path,
+    load_overrides,
+    pin_rows,
+    surface_key,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BUILD_TIMEOUT_SECONDS = 900
+SEARCH_LIMIT = 12
+_TRUE = {"1", "true", "yes", "on"}
+
+
+class EditingDisabled(AtlasError):
+    """A write was asked for while editing is off."""
+
+
+# -- settings ---------------------------------------------------------------------------------------
+def editing_enabled() -> bool:
+    """``ATLAS_EDITING`` (1/true/yes/on), else ``editing`` in Streamlit secrets. Off by default."""
+    if str(os.environ.get("ATLAS_EDITING", "")).strip().lower() in _TRUE:
+        return True
+    try:
+        value = st.secrets.get("editing", False)
+    except Exception:  # no secrets file
+        return False
+    return value is True or str(value).strip().lower() in _TRUE
+
+
+def overrides_path() -> Path:
+    return default_overrides_path()
+
+
+# -- rebuilding -------------------------------------------------------------------------------------
+@dataclass
+class BuildResult:
+    ok: bool
+    returncode: int
+    output: str
+    seconds: float
+    command: list[str]
+
+
+def build_command(articles_dir: Path, data_dir: Path, overrides: Path) -> list[str]:
+    return [sys.executable, "-m", "geodata", "build", "--articles", str(articles_dir), "--out", str(data_dir),
+            "--overrides", str(overrides)]
+
+
+def run_build(articles_dir: Path, data_dir: Path, overrides: Path,
+              timeout: float = BUILD_TIMEOUT_SECONDS) -> BuildResult:
+    """Run the build in a subprocess (the online geocoder, if any, comes from ``ATLAS_GEOCODER``)."""
+    command = build_command(articles_dir, data_dir, overrides)
+    started = time.monotonic()
+    try:
+        done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout,
+                              env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                                  x for x in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if x)})
+    except subprocess.TimeoutExpired as error:
+        output = (error.stdout or "") if isinstance(error.stdout, str) else ""
+        return BuildResult(False, -1, output + f"\nbuild stopped after {timeout:.0f} s", time.monotonic() - started,
+                           command)
+    except OSError as error:
+        return BuildResult(False, -1, f"could not start the build: {error}", time.monotonic() - started, command)
+    output = (done.stdout or "") + (("\n" + done.stderr) if done.stderr else "")
+    return BuildResult(done.returncode == 0, done.returncode, output.strip(), time.monotonic() - started, command)
+
+
+# -- writing ----------------------------------------------------------------------------------------
+def _require_editing() -> None:
+    if not editing_enabled():
+        raise EditingDisabled("editing is off (set ATLAS_EDITING=1 or `editing = true` in Streamlit secrets)")
+
+
+def surfaces_of(place: dict) -> list[str]:
+    """The spellings to fix: the place's aliases, else its name."""
+    seen: dict[str, str] = {}
+    for text in list(place.get("aliases") or []) or [place.get("name") or ""]:
+        if isinstance(text, str) and surface_key(text) and surface_key(text) not in seen:
+            seen[surface_key(text)] = text.strip()
+    return list(seen.values())
+
+
+def write_pin(place: dict, chosen: dict, surfaces: list[str], path: Path, gazetteer=None) -> list[OverrideRow]:
+    """Append the rows that pin every spelling to ``chosen`` (an ``add`` row first for a place that is in no
+    offline gazetteer). Raises EditingDisabled when editing is off, OverrideError for a bad choice."""
+    _require_editing()
+    in_gazetteer = None
+    if gazetteer is not None and chosen.get("id"):
+        try:
+            in_gazetteer = gazetteer.get(str(chosen["id"])) is not None
+        except Exception:
+            in_gazetteer = None
+    known = set(load_overrides(path).added)
+    note = f"dashboard: was {place.get('name')} ({place.get('id')})"
+    rows = pin_rows(surfaces, chosen, note=note, known_ids=known, in_gazetteer=in_gazetteer)
+    return append_overrides(path, rows)
+
+
+def write_exclusion(place: dict, surfaces: list[str], path: Path) -> list[OverrideRow]:
+    """Append ``exclude`` rows: these spellings are not places, in any article."""
+    _require_editing()
+    note = f"dashboard: not a place (was {place.get('name')} ({place.get('id')}))"
+    return append_overrides(path, [OverrideRow(action="exclude", surface=s, note=note) for s in surfaces])
+
+
+# -- presentation -----------------------------------------------------------------------------------
+def label(candidate: dict) -> str:
+    name = str(candidate.get("name") or candidate.get("id") or "?")
+    bits = [x for x in (candidate.get("admin1"), candidate.get("country")) if x]
+    where = f", {', '.join(str(b) for b in bits)}" if bits else ""
+    kind = f" ({candidate['kind']})" if candidate.get("kind") else ""
+    try:
+        coords = f" · {float(candidate['lat']):.3f}, {float(candidate['lon']):.3f}"
+    except (KeyError, TypeError, ValueError):
+        coords = ""
+    source = f" · {candidate['source']}" if candidate.get("source") else ""
+    return f"{name}{where}{kind}{coords}{source}"
+
+
+def alternatives(place: dict) -> list[dict]:
+    """The ranked alternative candidates, without the current place and without duplicates."""
+    seen = {str(place.get("id"))}
+    out = []
+    for candidate in place.get("candidates") or []:
+        if not isinstance(candidate, dict) or not candidate.get("id"):
+            continue
+        if str(candidate["id"]) in seen:
+            continue
+        seen.add(str(candidate["id"]))
+        out.append(candidate)
+    return out
+
+
+def _place_dict(place) -> dict:
+    if isinstance(place, dict):
+        return place
+    return {"id": place.id, "name": place.name, "kind": place.kind, "country": place.country,
+            "admin1": getattr(place, "admin1", None), "lat": place.lat, "lon": place.lon,
+            "geonameid": place.geonameid, "source": place.source}
+
+
+@st.cache_resource(show_spinner=False)
+def _open_gazetteer():
+    from geodata.gazetteer import Gazetteer
+
+    return Gazetteer.open()
+
+
+def _gazetteer_or_none():
+    try:
+        return _open_gazetteer()
+    except Exception:
+        return None
+
+
+def render_curation_panel(
+    place: dict,
+    data_dir: Path,
+    articles_dir: Path,
+    *,
+    gazetteer=None,
+    run: Callable[[Path, Path, Path], BuildResult] | None = None,
+) -> None:
+    """The "Wrong place?" panel for one place. ``gazetteer`` and ``run`` are for tests (default: the
+    offline gazetteer and ``run_build``)."""
+    run = run or run_build
+    pid = str(place.get("id") or place.get("name") or "place")
+    key = f"curation_{pid}"
+    with st.expander("Wrong place?", expanded=bool(st.session_state.get(f"{key}_open"))):
+        result = st.session_state.pop("curation_result", None)  # shown once, after a rebuild
+        if result:
+            (st.success if result["ok"] else st.error)(result["message"])
+            if result.get("output"):
+                st.code(result["output"], language=None)
+        if not editing_enabled():
+            st.info("Editing is off. The person running the dashboard can turn it on with ATLAS_EDITING=1.")
+            return
+        path = overrides_path()
+        surfaces_all = surfaces_of(place)
+        surfaces = st.multiselect("Spellings to fix (in every article)", surfaces_all, default=surfaces_all,
+                                  key=f"{key}_surfaces")
+        alts = alternatives(place)
+        chosen = None
+        if alts:
+            index = st.radio("Ranked alternatives", list(range(len(alts))), index=None,
+                             format_func=lambda i: label(alts[i]), key=f"{key}_alt")
+            if index is not None:
+                chosen = alts[index]
+        else:
+            st.caption("No ranked alternatives for this place.")
+        gaz = gazetteer if gazetteer is not None else _gazetteer_or_none()
+        query = st.text_input("Search the gazetteer", key=f"{key}_query", placeholder="e.g. Dover")
+        if query.strip():
+            if gaz is None:
+                st.warning("The offline gazetteer is not available (run `python -m geodata index`).")
+            else:
+                try:
+                    found = [_place_dict(p) for p in gaz.search(query.strip(), SEARCH_LIMIT)]
+                except Exception as error:
+                    found = []
+                    st.warning(f"Search failed: {error}")
+                found = [p for p in found if str(p.get("id")) != pid]
+                if found:
+                    picked = st.selectbox("Search results", list(range(len(found))), index=None,
+                                          format_func=lambda i: label(found[i]), key=f"{key}_found")
+                    if picked is not None:
+                        chosen = found[picked]  # an explicit search pick wins over the radio
+                else:
+                    st.caption("No place found.")
+        if chosen is not None:
+            st.caption(f"Will pin {', '.join(repr(s) for s in surfaces) or 'nothing'} to: {label(chosen)}")
+        left, right = st.columns(2)
+        use = left.button("Use this place", key=f"{key}_use", disabled=chosen is None or not surfaces,
+                          type="primary")
+        drop = right.button("Not a place", key=f"{key}_drop", disabled=not surfaces,
+                            help="Never report these spellings as places")
+        if not (use or drop):
+            return
+        st.session_state[f"{key}_open"] = True
+        try:
+            if use:
+                rows = write_pin(place, chosen, surfaces, path, gazetteer=gaz)
+                what = f"Pinned {', '.join(repr(s) for s in surfaces)} to {label(chosen)}"
+            else:
+                rows = write_exclusion(place, surfaces, path)
+                what = f"Excluded {', '.join(repr(s) for s in surfaces)}"
+        except AtlasError as error:
+            st.session_state["curation_result"] = {"ok": False, "message": f"Nothing written: {error}"}
+            st.error(f"Nothing written: {error}")
+            return
+        with st.spinner("Rebuilding the map..."):
+            outcome = run(Path(articles_dir), Path(data_dir), path)
+        tail = "\n".join(outcome.output.splitlines()[-15:])
+        if outcome.ok:
+            message = f"{what} ({len(rows)} row(s) in {path.name}); rebuilt in {outcome.seconds:.1f} s."
+            st.cache_data.clear()  # the dashboard reads the new outputs on its next run
+        else:
+            message = (f"{what} ({len(rows)} row(s) in {path.name}), but the rebuild failed "
+                       f"(exit {outcome.returncode}); the map still shows the previous build.")
+        st.session_state["curation_result"] = {"ok": outcome.ok, "message": message, "output": tail}
+        (st.success if outcome.ok else st.error)(message)
+        if tail:
+            st.code(tail, language=None)
+        if outcome.ok:
+            st.button("Show the updated map", key=f"{key}_reload")
