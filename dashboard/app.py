@@ -266,6 +266,8 @@ def share_box(params: dict) -> None:
         base = (st.context.url or "").split("?")[0]
     except Exception:
         base = ""
+    if base and urllib.parse.urlsplit(base).path == "":
+        base += "/"
     link = f"{base}?{query}" if query else (base or "?")
     with st.sidebar:
         st.caption("Copy this link (copy button on the right); it reopens this view.")
@@ -288,7 +290,7 @@ def place_panel(atlas: Atlas, cfg) -> None:
         gid = int(place["geonameid"])
         rows.append(("GeoNames", f'<a href="https://www.geonames.org/{gid}" target="_blank" '
                                  f'rel="noopener noreferrer">{gid}</a>'))
-    meta = "".join(f"<div><b>{k}:</b> {v}</div>" for k, v in rows)
+    meta = "".join(f"<div><strong>{k}:</strong> {v}</div>" for k, v in rows)
     st.html(f'<div class="atlas-place"><h3 class="atlas-place-name">{esc(place["name"])}</h3>'
             f'<div class="atlas-place-meta">{meta}</div></div>')
     if place["aliases"]:

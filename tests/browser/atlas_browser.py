@@ -1,0 +1,186 @@
+"""Real-browser harness helpers: a Streamlit server per data set and Debian's chromium driven by Playwright.
+
+Every browser context aborts each request that is not to 127.0.0.1 and records it, together with
+failed requests and console errors, so a test can prove the page needs no internet.
+Under CI=true a missing chromium fails the run; elsewhere the browser tests are skipped with the reason.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SEEDS = REPO / "seeds"
+CHROMIUM = os.environ.get("ATLAS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+LOOPBACK = ("http://127.0.0.1:", "ws://127.0.0.1:")
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_build(articles: Path, out: Path) -> None:
+    """The real pipeline build (the same command the app runs)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "geodata", "build", "--articles", str(articles), "--out", str(out)],
+        cwd=REPO, capture_output=True, text=True, timeout=900)
+    if proc.returncode != 0:
+        pytest.fail(f"`python -m geodata build --articles {articles}` failed:\n{proc.stderr[-3000:]}")
+
+
+def load_places(data_dir: Path) -> dict:
+    return json.loads((data_dir / "places.geojson").read_text(encoding="utf-8"))
+
+
+class AtlasServer:
+    """`streamlit run dashboard/app.py` on a free loopback port with ATLAS_* pointing at tmp dirs."""
+
+    def __init__(self, articles: Path, data: Path, log: Path, env: dict | None = None):
+        self.articles, self.data, self.log_path = articles, data, log
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        full_env = dict(os.environ, ATLAS_ARTICLES_DIR=str(articles), ATLAS_DATA_DIR=str(data),
+                        ATLAS_TILES="offline", PYTHONUNBUFFERED="1")
+        full_env.pop("ATLAS_EDITING", None)
+        full_env.update(env or {})
+        self._log = open(log, "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
+             "--server.port", str(self.port), "--server.address", "127.0.0.1",
+             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=REPO, env=full_env, stdout=self._log, stderr=subprocess.STDOUT)
+        self._wait_healthy()
+
+    def _wait_healthy(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited ({self.proc.returncode}):\n{self.log()}")
+            try:
+                with urllib.request.urlopen(self.url + "_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"streamlit not healthy after {timeout} s:\n{self.log()}")
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text()[-4000:]
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self._log.close()
+
+
+@dataclass
+class Guard:
+    """What a page did that it should not: non-loopback requests, failed requests, console errors."""
+
+    blocked: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+    def assert_clean(self) -> None:
+        assert self.blocked == [], f"requests to other hosts: {self.blocked}"
+        assert self.failed == [], f"failed requests: {self.failed}"
+        assert self.console_errors == [], f"console errors: {self.console_errors}"
+
+
+def launch_browser(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+
+def new_guarded_page(browser, viewport=(1400, 1000)):
+    guard = Guard()
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+
+    def route(route):
+        url = route.request.url
+        if url.startswith(LOOPBACK):
+            route.continue_()
+        else:
+            guard.blocked.append(url)
+            route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("requestfailed", lambda r: guard.failed.append(f"{r.url} ({r.failure})"))
+    page.on("console", lambda m: guard.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: guard.console_errors.append(f"pageerror: {e}"))
+    return context, page, guard
+
+
+# ------------------------------------------------------------------ page helpers ------------------
+
+def map_frame(page):
+    """The Frame of the streamlit-folium iframe (after it exists)."""
+    handle = page.wait_for_selector(MAP_IFRAME, timeout=60_000)
+    return handle.content_frame()
+
+
+def wait_markers(page, timeout: float = 60_000):
+    frame = map_frame(page)
+    frame.wait_for_selector(".atlas-pin", timeout=timeout)
+    return frame
+
+
+def marker_ids(frame) -> set[str]:
+    return set(frame.eval_on_selector_all(".atlas-pin", "els => els.map(e => e.dataset.placeId)"))
+
+
+def wait_idle(page, timeout: float = 30_000) -> None:
+    """Wait until Streamlit has finished the current script run."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.match(/Running|Stop/)",
+        timeout=timeout)
+    page.wait_for_timeout(150)
+
+
+def zoom_to(frame, lat: float, lon: float, zoom: int) -> None:
+    """What a user does by zooming in: separates markers that overlap at the start zoom."""
+    frame.evaluate("([a, b, z]) => map.setView([a, b], z, {animate: false})", [lat, lon, zoom])
+    frame.wait_for_timeout(300)
+
+
+def click_marker(frame, place_id: str) -> None:
+    frame.locator(f'.atlas-pin[data-place-id="{place_id}"]').click()
+
+
+def find_place(places: dict, name: str, article: str | None = None) -> dict:
+    """A feature whose name, alias or mention text is `name` (optionally mentioned in `article`)."""
+    for f in places["features"]:
+        p = f["properties"]
+        words = {p.get("name")} | set(p.get("aliases") or []) | {m["text"] for m in p.get("mentions") or []}
+        if name in words and (article is None or article in (p.get("articles") or [])):
+            return f
+    raise AssertionError(f"the build has no place named {name!r}"
+                         + (f" in article {article}" if article else ""))

@@ -1,0 +1,252 @@
+"""Issue 4's browser tests: the dashboard in chromium, every non-loopback request blocked."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+
+import pytest
+
+from atlas_browser import (
+    SEEDS, AtlasServer, click_marker, find_place, load_places, map_frame, marker_ids, run_build,
+    wait_idle, wait_markers, zoom_to,
+)
+
+pytestmark = pytest.mark.timeout(300)
+
+ART_MAIN = "000_2bde1196e0d50633"
+ART_PORTS = "004_7c139b525ec878d2"
+
+
+def checkbox(page, title: str):
+    return page.locator('[data-testid="stCheckbox"]').filter(has_text=title[:25])
+
+
+def checked(page, title: str) -> bool:
+    return checkbox(page, title).locator("input").is_checked()
+
+
+def titles(places: dict) -> dict[str, str]:
+    return {a["id"]: a["title"] for a in places["articles"]}
+
+
+def select_calais(page, places):
+    """Zoom to Calais (its neighbours overlap at the start zoom) and click its marker."""
+    calais = find_place(places, "Calais")
+    frame = wait_markers(page)
+    lon, lat = calais["geometry"]["coordinates"]
+    zoom_to(frame, lat, lon, 12)
+    click_marker(frame, calais["id"])
+    page.wait_for_selector(".atlas-place-name", timeout=20_000)
+    page.wait_for_function(
+        "() => document.querySelector('.atlas-place-name') "
+        "&& document.querySelector('.atlas-place-name').innerText.trim() === 'Calais'", timeout=20_000)
+    return calais, frame
+
+
+def test_page_loads_every_seed_place_offline(seeds_server, seeds_data, open_page):
+    places = load_places(seeds_data)
+    expected = {f["id"] for f in places["features"]}
+    assert expected, "the seed build produced no places"
+    page, guard = open_page()
+    page.goto(seeds_server.url)
+    frame = wait_markers(page)
+    frame.wait_for_function(f"() => document.querySelectorAll('.atlas-pin').length >= {len(expected)}")
+    assert marker_ids(frame) == expected
+    # the offline basemap (Natural Earth outlines served by the app) is drawn
+    frame.wait_for_function("() => document.getElementById('map_div').dataset.outlines === 'loaded'")
+    assert frame.evaluate("document.getElementById('map_div').dataset.basemap") == "offline"
+    # Leaflet came from the app itself
+    scripts = frame.eval_on_selector_all("script[src]", "els => els.map(e => e.src)")
+    assert any(s.endswith("/app/static/vendor/leaflet/leaflet.js") for s in scripts), scripts
+    wait_idle(page)
+    page.wait_for_timeout(500)
+    guard.assert_clean()
+
+
+def test_click_calais_shows_passages_from_both_articles(seeds_server, seeds_data, open_page):
+    places = load_places(seeds_data)
+    page, guard = open_page()
+    page.goto(seeds_server.url)
+    calais, _ = select_calais(page, places)
+    wanted = set(calais["properties"]["articles"])
+    assert {ART_MAIN, ART_PORTS} <= wanted, "the build should find Calais in both seed articles"
+    groups = page.locator(".atlas-group")
+    groups.first.wait_for()
+    assert set(groups.evaluate_all("els => els.map(e => e.dataset.article)")) == wanted
+    for aid in wanted:
+        group = page.locator(f'.atlas-group[data-article="{aid}"]')
+        assert titles(places)[aid] in group.locator(".atlas-article-title").inner_text()
+        marks = group.locator("mark.atlas-hl").all_inner_texts()
+        assert marks and all(m.lower() == "calais" for m in marks), marks
+    # the whole article, every mention of Calais highlighted
+    n_main = sum(1 for m in calais["properties"]["mentions"] if m["article"] == ART_MAIN)
+    page.get_by_role("button", name="Read the whole article").first.click()
+    reader = page.locator(".atlas-article-text")
+    reader.wait_for(timeout=20_000)
+    marks = reader.locator("mark.atlas-hl").all_inner_texts()
+    assert len(marks) >= n_main and all(m.lower() == "calais" for m in marks), marks
+    assert titles(places)[ART_MAIN] in page.locator(".atlas-reader-title").inner_text()
+    # position source and GeoNames link
+    meta = page.locator(".atlas-place-meta").inner_text()
+    assert calais["properties"]["source"] in meta
+    if calais["properties"].get("geonameid"):
+        link = page.locator(".atlas-place-meta a")
+        assert link.get_attribute("href").endswith(f"/{calais['properties']['geonameid']}")
+    guard.assert_clean()
+
+
+def test_hiding_an_article_removes_its_places_and_keeps_zoom(seeds_server, seeds_data, open_page):
+    places = load_places(seeds_data)
+    zeebrugge = find_place(places, "Zeebrugge", ART_PORTS)
+    hook = find_place(places, "Hook of Holland", ART_PORTS)
+    calais = find_place(places, "Calais")
+    page, guard = open_page()
+    page.goto(seeds_server.url)
+    frame = wait_markers(page)
+    wait_idle(page)
+    ids = marker_ids(frame)
+    assert {zeebrugge["id"], hook["id"], calais["id"]} <= ids
+    zoom_to(frame, 51.3, 2.8, 7)
+    frame.evaluate("window.__still_same_map = true")
+    checkbox(page, titles(places)[ART_PORTS]).locator("label").click()
+    frame.wait_for_function(
+        "([a, b]) => !document.querySelector(`.atlas-pin[data-place-id=\"${a}\"]`)"
+        " && !document.querySelector(`.atlas-pin[data-place-id=\"${b}\"]`)",
+        arg=[zeebrugge["id"], hook["id"]], timeout=20_000)
+    ids = marker_ids(frame)
+    assert calais["id"] in ids
+    only_ports = {f["id"] for f in places["features"] if f["properties"]["articles"] == [ART_PORTS]}
+    assert not (ids & only_ports)
+    # the map was not reloaded: same window, same zoom
+    assert frame.evaluate("window.__still_same_map === true")
+    assert frame.evaluate("map.getZoom()") == 7
+    page.wait_for_function("([a, b]) => location.search.includes('articles=' + a) && !location.search.includes(b)",
+                           arg=[ART_MAIN, ART_PORTS])
+    guard.assert_clean()
+
+
+def test_share_link_restores_articles_and_place(seeds_server, seeds_data, open_page):
+    places = load_places(seeds_data)
+    t = titles(places)
+    page, guard = open_page()
+    page.goto(seeds_server.url)
+    wait_markers(page)
+    wait_idle(page)
+    checkbox(page, t[ART_PORTS]).locator("label").click()
+    wait_idle(page)
+    calais, frame = select_calais(page, places)
+    wait_idle(page)
+    page.get_by_role("button", name="Get a link to this view").click()
+    code = page.locator('[data-testid="stSidebar"] [data-testid="stCode"] code')
+    code.wait_for(timeout=20_000)
+    link = code.inner_text().strip()
+    assert link.startswith(seeds_server.url), link
+    assert f"place={calais['id']}" in link and f"articles={ART_MAIN}" in link and "zoom=12" in link
+    guard.assert_clean()
+
+    page2, guard2 = open_page()  # a fresh context: a new visitor with nothing but the link
+    page2.goto(link)
+    frame2 = wait_markers(page2)
+    page2.wait_for_function(
+        "() => document.querySelector('.atlas-place-name') "
+        "&& document.querySelector('.atlas-place-name').innerText.trim() === 'Calais'", timeout=30_000)
+    wait_idle(page2)
+    assert checked(page2, t[ART_MAIN]) and not checked(page2, t[ART_PORTS])
+    ids = marker_ids(frame2)
+    assert calais["id"] in ids
+    assert find_place(places, "Zeebrugge", ART_PORTS)["id"] not in ids
+    frame2.wait_for_function("() => map.getZoom() === 12", timeout=20_000)
+    lat, lon = frame2.evaluate("[map.getCenter().lat, map.getCenter().lng]")
+    assert abs(lat - calais["geometry"]["coordinates"][1]) < 0.05
+    assert abs(lon - calais["geometry"]["coordinates"][0]) < 0.05
+    guard2.assert_clean()
+
+
+HOSTILE = """<b>Bold</b> headline <script>window.__pwned = "title"</script> from Paris
+The mayor of Paris said <script>window.__pwned = "passage"</script> that <img src=x onerror="window.__pwned='img'"> nothing changed.
+
+<i>Meanwhile</i> in Paris, <a href="javascript:window.__pwned='link'">click</a> the talks went on in France.
+"""
+HOSTILE_NAME = '<img src=x onerror="window.__pwned=\'name\'"><b>Paris</b>'
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory, browser):
+    articles = tmp_path_factory.mktemp("hostile-articles")
+    (articles / "hostile_001.txt").write_text(HOSTILE, encoding="utf-8")
+    data = tmp_path_factory.mktemp("hostile-data")
+    run_build(articles, data)
+    # A place name with markup too (as a geocoder or an override could deliver it).
+    doc = load_places(data)
+    target = find_place(doc, "Paris")
+    target["properties"]["name"] = HOSTILE_NAME
+    tmp = data / "places.geojson.tmp"
+    tmp.write_text(json.dumps(doc), encoding="utf-8")
+    os.replace(tmp, data / "places.geojson")
+    server = AtlasServer(articles, data, tmp_path_factory.mktemp("logs") / "hostile.log")
+    yield server, target
+    server.stop()
+
+
+def test_article_markup_is_plain_text_everywhere(hostile_server, open_page):
+    server, target = hostile_server
+    page, guard = open_page()
+    page.goto(server.url)
+    frame = wait_markers(page)
+    wait_idle(page)
+    lon, lat = target["geometry"]["coordinates"]
+    zoom_to(frame, lat, lon, 10)
+    pin = frame.locator(f'.atlas-pin[data-place-id="{target["id"]}"]')
+    pin.hover()
+    tip = frame.locator(".leaflet-tooltip")
+    tip.wait_for()
+    assert HOSTILE_NAME in tip.inner_text()
+    assert tip.locator("img, b").count() == 0
+    click_marker(frame, target["id"])
+    page.locator(".atlas-passage").first.wait_for(timeout=20_000)
+    assert page.locator(".atlas-place-name").inner_text().strip() == HOSTILE_NAME
+    passages = "\n".join(page.locator(".atlas-passage").all_inner_texts())
+    assert '<script>window.__pwned = "passage"</script>' in passages
+    assert '<a href="javascript:' in passages
+    page.get_by_role("button", name="Read the whole article").first.click()
+    reader = page.locator(".atlas-article-text")
+    reader.wait_for(timeout=20_000)
+    text = reader.inner_text()
+    assert "<i>Meanwhile</i>" in text and "onerror=" in text
+    assert '<b>Bold</b> headline <script>' in page.locator(".atlas-reader-title").inner_text()
+    # the sidebar label and the table show the title / name literally too
+    assert "<b>Bold</b>" in page.locator('[data-testid="stCheckbox"]').first.inner_text()
+    # no markup from the article became elements anywhere (page or map), nothing ran
+    for where in (page, frame):
+        assert where.locator("b", has_text="Bold").count() == 0
+        assert where.locator("b", has_text="Paris").count() == 0
+        assert where.locator("i", has_text="Meanwhile").count() == 0
+        assert where.locator("img[src='x']").count() == 0
+        assert where.locator("a[href^='javascript']").count() == 0
+        assert where.locator("script", has_text="__pwned").count() == 0
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__pwned") is None
+    assert frame.evaluate("window.__pwned") is None
+    guard.assert_clean()
+
+
+def test_tampered_url_shows_notice_and_default_view(seeds_server, seeds_data, open_page):
+    places = load_places(seeds_data)
+    page, guard = open_page()
+    page.goto(seeds_server.url + "?place=../../etc/passwd&articles=nope")
+    frame = wait_markers(page)
+    alerts = page.locator('[data-testid="stAlert"]')
+    alerts.first.wait_for(timeout=20_000)
+    text = " ".join(alerts.all_inner_texts())
+    assert "unknown place" in text and "unknown article" in text
+    assert "root:" not in page.content()
+    wait_idle(page)
+    for title in titles(places).values():
+        assert checked(page, title)
+    frame.wait_for_function(f"() => document.querySelectorAll('.atlas-pin').length >= {len(places['features'])}")
+    assert marker_ids(frame) == {f["id"] for f in places["features"]}
+    assert page.locator(".atlas-place-name").count() == 0
+    page.wait_for_function("() => !location.search.includes('passwd')")
+    guard.assert_clean()
