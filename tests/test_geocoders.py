@@ -315,3 +315,52 @@ def test_report_summary_names_every_unresolved_name(server, tmp_path):
     assert "'Nowhere Street 99': no-result" in text
     assert "Rue de Judee" not in text.split("\n", 1)[1]
     assert json.dumps(report.as_dict())  # serialisable for a build report file
+
+
+# -- the whole build (real pipeline, offline gazetteer, fake Nominatim) ---------------------------
+CLIFFS = {"white cliffs of dover": [{
+    "place_id": 9, "osm_type": "way", "osm_id": 4242, "lat": "51.1330000", "lon": "1.3600000",
+    "class": "natural", "type": "cliff", "addresstype": "natural", "name": "White Cliffs of Dover",
+    "display_name": "White Cliffs of Dover, Dover, Kent, England, United Kingdom",
+    "address": {"natural": "White Cliffs of Dover", "country": "United Kingdom", "country_code": "gb"}}]}
+
+
+def _build(tmp_path, out_name, geocoder, cache):
+    from geodata import pipeline
+    from geodata.gazetteer import DEFAULT_INDEX_PATH
+    if not Path(DEFAULT_INDEX_PATH).exists():
+        pytest.skip("offline gazetteer index not built (python -m geodata index)")
+    articles = tmp_path / "articles"
+    if not articles.exists():
+        articles.mkdir()
+        (articles / "cliffs.txt").write_text(
+            "Boats off the White Cliffs of Dover\n\nA small boat was seen below the White Cliffs of Dover "
+            "on Tuesday after leaving Calais in France.\n", encoding="utf-8")
+    report = pipeline.build(articles, tmp_path / out_name, overrides_path=None, geocoder=geocoder,
+                            geocode_cache=cache, log=lambda *a: None)
+    features = json.loads((tmp_path / out_name / "places.geojson").read_text(encoding="utf-8"))["features"]
+    return report, {f["id"]: f["properties"] for f in features}
+
+
+def test_build_geocodes_once_then_runs_from_cache_and_survives_a_broken_service(tmp_path):
+    cache = tmp_path / "cache.json"
+    offline_report, offline = _build(tmp_path, "offline", get_geocoder("offline"), cache)
+    assert "White Cliffs of Dover" in offline_report.unresolved
+    assert not cache.exists()
+    with FakeNominatim(answers=CLIFFS) as fake:
+        geocoder = local(fake)
+        first_report, first = _build(tmp_path, "first", geocoder, cache)
+        asked = fake.requests
+        assert asked >= 1 and "White Cliffs of Dover" in fake.queries
+        assert "Calais" not in fake.queries  # placed offline: never sent
+        assert first["osm-way-4242"]["source"] == "geocoder:nominatim"
+        assert set(offline) <= set(first)  # nothing resolved offline was lost
+        fake.reset_counts()
+        fake.mode = "500"
+        _, second = _build(tmp_path, "second", geocoder, cache)
+        assert fake.requests == 0  # the second build makes zero requests
+        assert second.keys() == first.keys()
+        broken_report, broken = _build(tmp_path, "broken", geocoder, tmp_path / "fresh-cache.json")
+        assert fake.requests > 0
+    assert broken.keys() == offline.keys()  # the build finished from offline data
+    assert broken_report.unresolved["White Cliffs of Dover"].startswith("server-error")

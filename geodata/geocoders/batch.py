@@ -110,7 +110,7 @@ def geocode_names(
     *,
     backoff_seconds: float = 1.0,
     max_backoff_seconds: float = 30.0,
-    give_up_after: int = 3,
+    give_up_after: int = 2,
     sleep: Callable[[float], None] = time.sleep,
 ) -> GeocodeReport:
     """Look every name up (once per spelling-insensitive key): cache first, then the service.

@@ -23,7 +23,7 @@ from geodata.geocoders.exc import (
 )
 from geodata.model import Place
 
-DEFAULT_TIMEOUT = 10.0
+DEFAULT_TIMEOUT = 5.0
 _DOMAIN_RE = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 
 
