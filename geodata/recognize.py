@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -28,6 +29,12 @@ _UNUSED_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmati
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 NON_PLACE_LABELS = frozenset({"PERSON", "ORG", "NORP", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "LANGUAGE"})
 NUMERIC_LABELS = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
+
+# how much the NER label of exactly this span says "place" ("IN_X": a strict part of an X entity)
+_LABEL_WEIGHT = {
+    "GPE": 2.5, "LOC": 2.5, "FAC": 1.0, "": 0.0, "PERSON": -1.0, "ORG": -0.8, "NORP": -2.0,
+    "IN_ORG": -1.2, "IN_FAC": -0.5, "IN_GPE": 0.0, "IN_LOC": 0.0, "IN_NAME": -3.0,
+}
 
 _nlp = None
 _nlp_lock = threading.Lock()
@@ -66,9 +73,24 @@ ORG_FOLLOWERS = frozenset({"club", "fc", "team", "players", "player", "fans", "s
 LOCATION_CUES = frozenset({"in", "at", "near", "from", "to", "into", "outside", "across", "around",
                            "toward", "towards", "via", "through", "throughout", "inside", "within",
                            "between", "nearby", "visit", "visited", "visiting", "entering", "leaving",
-                           "reach", "reached", "reaching", "across", "northern", "southern", "eastern",
+                           "reach", "reached", "reaching", "cross", "crossed", "crossing", "northern", "southern", "eastern",
                            "western", "central", "north", "south", "east", "west", "downtown", "rural",
-                           "suburban"})
+                           "suburban", "based", "native", "born", "headquartered", "located",
+                           "outskirts", "city", "town", "village", "port", "capital", "state", "county",
+                           "province", "region"})
+INSTITUTION_WORDS = frozenset({
+    "police", "department", "dept", "county", "city", "council", "school", "schools", "high", "university",
+    "college", "hospital", "airport", "fire", "sheriff", "sheriff’s", "court", "circuit", "district", "board",
+    "commission", "office", "state", "public", "library", "museum", "chamber", "area", "regional", "metro",
+    "municipal", "community", "national", "international", "airport", "port", "harbour", "harbor", "station",
+    "bridge", "river", "lake", "park", "zoo", "center", "centre", "memorial", "medical", "general", "central",
+    "township", "village", "town", "parish", "region", "valley", "government", "legislature", "assembly",
+    "senate", "house", "attorney", "commonwealth’s", "commonwealth", "prosecutor", "jail", "prison", "army",
+    "navy", "guard", "federal", "times", "post", "herald", "tribune", "journal", "daily", "news", "gazette"})
+PLACE_NOUNS = frozenset({"port", "ports", "city", "cities", "town", "towns", "village", "villages",
+                         "country", "countries", "state", "states", "nation", "nations", "region",
+                         "regions", "province", "provinces", "county", "counties", "places", "areas",
+                         "destinations", "capitals", "islands", "harbours", "harbors"})
 PERSON_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "lord", "dame", "prof", "professor",
                            "president", "minister", "secretary", "senator", "sen", "rep", "gov", "governor",
                            "mayor", "judge", "justice", "king", "queen", "prince", "princess", "pope",
@@ -179,32 +201,43 @@ class Recognizer:
     """Combines the spaCy entities of a document with gazetteer matches over capitalised words."""
 
     def __init__(self, gazetteer, extra_places: dict[str, Place] | None = None,
-                 excluded: set[str] | None = None, threshold: float = 1.0):
+                 excluded: set[str] | None = None, threshold: float = 1.0, demonyms: bool = False):
         self.gaz = gazetteer if isinstance(gazetteer, CachedGazetteer) else CachedGazetteer(gazetteer)
         self.extra_places = dict(extra_places or {})
         self.excluded = {e.strip() for e in (excluded or set()) if e and e.strip()}
         self.excluded_lower = {e.lower() for e in self.excluded}
         self.threshold = threshold
+        self.demonyms = demonyms
         self._extra_re = None
         if self.extra_places:
             names = sorted((n for n in self.extra_places if n.strip()), key=len, reverse=True)
             self._extra_re = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)")
 
+    @staticmethod
+    def _name_like(rest: str) -> bool:
+        """True when the words after a place inside an entity look like a proper name, not a generic
+        institution word ("Normandie" in "Abeille Normandie" vs "Police" in "Alexandria Police")."""
+        words = rest.split()
+        return bool(words) and not any(w.strip("’'s.,").lower() in INSTITUTION_WORDS for w in words[:2])
+
     # -- gazetteer matching -----------------------------------------------------------------------
     def _lookup_span(self, text: str, tokens: list[Token], i: int, j: int) -> tuple[str, list[Candidate]]:
-        """Gazetteer candidates for tokens[i:j] (trying the last token with and without its dot)."""
+        """Gazetteer candidates for tokens[i:j]. A final dot is kept only for abbreviations ("Ky.",
+        "W.Va."); "Calais." at the end of a sentence is looked up as "Calais"."""
         start, end = tokens[i].start, tokens[j - 1].end
         surface = text[start:end]
-        cands = self.gaz.lookup(surface)
-        if cands:
-            return surface, cands
         if surface.endswith("."):
-            surface2 = surface[:-1]
-            if surface2:
-                cands = self.gaz.lookup(surface2)
-                if cands:
-                    return surface2, cands
-        return surface, []
+            last = tokens[j - 1].text
+            bare = surface[:-1]
+            abbreviation = len(last) <= 5 or "." in last[:-1]
+            order = (surface, bare) if abbreviation else (bare,)
+            for form in order:
+                if form and form[-1] != " ":
+                    cands = self.gaz.lookup(form)
+                    if cands:
+                        return form, cands
+            return bare, []
+        return surface, self.gaz.lookup(surface)
 
     def _gazetteer_spans(self, text: str, tokens: list[Token]) -> list[tuple[int, int, str, list[Candidate]]]:
         """Greedy longest gazetteer matches over runs of capitalised words: (tok_i, tok_j, surface, cands)."""
@@ -245,47 +278,85 @@ class Recognizer:
 
     # -- main entry -------------------------------------------------------------------------------
     def recognize(self, text: str, doc) -> list[Found]:
-        tokens = tokenize(text)
-        tok_at_start = {t.start: k for k, t in enumerate(tokens)}
-        tok_at_end = {t.end: k for k, t in enumerate(tokens)}
-        ents = [(e.start_char, e.end_char, e.label_, e.text) for e in doc.ents]
+        return [f for f in self.score_all(text, doc) if f.score >= self.threshold]
 
-        def ent_over(start: int, end: int):
-            for e in ents:
-                if e[0] < end and start < e[1]:
-                    return e
+    def score_all(self, text: str, doc) -> list[Found]:
+        """Every candidate span with its evidence score (recognize keeps those above the threshold)."""
+        tokens = tokenize(text)
+        starts = [t.start for t in tokens]
+        ents = []
+        for e in doc.ents:
+            es, etext = e.start_char, e.text
+            if etext[:4].lower() == "the " and len(etext) > 4:
+                es, etext = es + 4, etext[4:]
+            ents.append((es, e.end_char, e.label_, etext))
+
+        def tok_containing(pos: int) -> int | None:
+            k = bisect_right(starts, pos) - 1
+            if k >= 0 and tokens[k].start <= pos < tokens[k].end:
+                return k
             return None
 
-        found: dict[tuple[int, int], Found] = {}
-        evidence: dict[str, list[float]] = {}  # lookup key -> [place votes, person votes]
+        def ent_over(start: int, end: int):
+            for ent in ents:
+                if ent[0] < end and start < ent[1]:
+                    return ent
+            return None
 
-        def tok_index(start: int) -> int | None:
-            return tok_at_start.get(start)
+        # words of multi-word PERSON entities ("Jordan Bardella" makes a later lone "Jordan" a person)
+        person_words: set[str] = set()
+        for s, e, label, etext in ents:
+            if label == "PERSON":
+                words = [w for w in etext.replace("’s", "").replace("'s", "").split() if w[:1].isupper()]
+                if len(words) >= 2:
+                    person_words.update(w.lower().rstrip(".,") for w in words)
+
+        place_ends = {e for (_, e, label, _) in ents if label in ("GPE", "LOC")}
 
         def context(start: int, end: int) -> tuple[float, float]:
             """(place cue, person cue) from the words around a span."""
             place = person = 0.0
-            i = tok_index(start)
-            j = tok_at_end.get(end)
-            if i is not None:
+            i = tok_containing(start)
+            if i is not None and i > 0:
                 prev = _prev_word(tokens, i)
-                if prev in LOCATION_CUES:
+                k = i - 1 if prev != "the" else i - 2
+                if k >= 1 and _prev_word(tokens, k + 1) in ("and", "or") and tokens[k - 1].end in place_ends:
+                    place += 0.8  # "Zeebrugge in Belgium and the Hook of Holland"
+                if prev == "the" and i > 1:
+                    prev2 = _prev_word(tokens, i - 1)
+                    if prev2 in LOCATION_CUES:
+                        place += 0.8
+                elif prev in LOCATION_CUES:
                     place += 1.0
                 if prev in PERSON_TITLES:
                     person += 1.5
+                if prev in ("like", "as", "including") and i > 1:
+                    # "ports such as Dunkirk", "cities like Lyon"
+                    before = {_prev_word(tokens, k) for k in range(max(1, i - 3), i)}
+                    if before & PLACE_NOUNS:
+                        place += 1.0
+            j = tok_containing(end - 1)
             if j is not None and j + 1 < len(tokens):
                 nxt = tokens[j + 1]
                 gap = text[end:nxt.start]
                 if gap.strip() == "," and nxt.text[0].isupper():
                     # "Dover, Kent" / "Alexandria, La." - a place followed by a larger place
                     cands = self.gaz.lookup(nxt.text)
-                    if any(c.place.kind in ("admin1", "country", "admin2") for c in cands):
+                    if any(c.place.kind in ("admin1", "country", "admin2") and c.name_type != "demonym"
+                           for c in cands):
                         place += 1.5
-                if gap in (" ", "") and nxt.text.lower() in PERSON_VERBS:
+                low = nxt.text.lower().rstrip(".")
+                if low == "in" and gap == " " and j + 2 < len(tokens) and tokens[j + 2].text[0].isupper():
+                    cands = self.gaz.lookup(tokens[j + 2].text.rstrip("."))
+                    if any(c.place.kind in ("admin1", "country") and c.name_type != "demonym" for c in cands):
+                        place += 1.0
+                if gap.strip() == "" and low in PERSON_VERBS:
                     person += 1.0
-                if gap == " " and nxt.text.lower() in ORG_FOLLOWERS:
+                if gap == " " and low in ORG_FOLLOWERS:
                     person += 2.0
             return place, person
+
+        found: dict[tuple[int, int], Found] = {}
 
         # 1. NER place entities
         for s, e, label, etext in ents:
@@ -294,12 +365,15 @@ class Recognizer:
             s2, e2, surface = s, e, etext
             if surface.lower().startswith("the "):
                 s2, surface = s + 4, surface[4:]
+            while surface and surface[-1] in ".,;:’'" and not self.gaz.lookup(surface):
+                surface, e2 = surface[:-1], e2 - 1
+            for suffix in ("’s", "'s"):
+                if surface.endswith(suffix):
+                    surface, e2 = surface[:-2], e2 - 2
+            if not surface:
+                continue
             cands = self.gaz.lookup(surface)
-            if not cands and surface.endswith("'s"):
-                surface, e2 = surface[:-2], e2 - 2
-                cands = self.gaz.lookup(surface)
-            f = Found(Mention(s2, e2, text[s2:e2]), cands, label, lookup=surface)
-            found[(s2, e2)] = f
+            found[(s2, e2)] = Found(Mention(s2, e2, text[s2:e2]), cands, label, lookup=surface)
 
         # 2. gazetteer matches over capitalised words
         for i, j, surface, cands in self._gazetteer_spans(text, tokens):
@@ -312,60 +386,79 @@ class Recognizer:
                 es, ee, elabel, _ = ent
                 if elabel in NUMERIC_LABELS:
                     continue
-                if (es, ee) != (start, end):
-                    # a strict part of (or straddling) a larger non-place entity: "Jordan Bardella"
-                    if not (es >= start and ee <= end):
-                        continue
-                label = elabel
+                if (es, ee) == (start, end) or (es >= start and ee <= end):
+                    label = elabel
+                elif elabel in ("PERSON",) or not (es <= start and end <= ee):
+                    continue  # a strict part of a person's name, or straddling an entity
+                elif es == start and elabel in ("ORG", "FAC", "WORK_OF_ART", "PRODUCT", "EVENT"):
+                    # "Alexandria Police" (a place starting an institution's name) or
+                    # "Nord Littoral" (the first word of a name): the latter needs the document's support
+                    label = "IN_NAME" if self._name_like(text[end:ee]) else "IN_" + elabel
+                elif text[es:start].rstrip().lower().endswith(" of") and ee == end:
+                    label = "IN_" + elabel  # "University of Kentucky", "Port of Dover"
+                else:
+                    continue  # inside a name: "Abeille Normandie", "Nord Littoral"
             found[(start, end)] = Found(Mention(start, end, text[start:end]), cands, label, lookup=surface)
 
-        # 3. evidence per name over the whole document
-        for (s, e), f in found.items():
-            key = f.lookup.lower()
-            votes = evidence.setdefault(key, [0.0, 0.0])
-            pc, nc = context(s, e)
+        # 3. evidence: local cues, then the same name's evidence over the whole document
+        local: dict[tuple[int, int], tuple[float, float]] = {}
+        votes: dict[str, list[float]] = {}
+        for key, f in found.items():
+            pc, nc = context(*key)
+            local[key] = (pc, nc)
+            v = votes.setdefault(f.lookup.lower(), [0.0, 0.0, 0.0])
             if f.label in ("GPE", "LOC"):
-                votes[0] += 1.0
-            elif f.label == "PERSON":
-                votes[1] += 0.5
-            votes[0] += pc
-            votes[1] += nc
-            f.score = pc - nc  # local part; document part added below
+                v[0] += 1.0
+            v[0] += pc
+            v[1] += nc
+            if f.label == "PERSON":
+                v[2] += 1.0
 
         results: list[Found] = []
-        for (s, e), f in found.items():
-            if f.mention.text in self.excluded or f.mention.text.lower() in self.excluded_lower:
+        for key, f in found.items():
+            if f.mention.text in self.excluded or f.lookup.lower() in self.excluded_lower:
                 continue
-            key = f.lookup.lower()
-            place_votes, person_votes = evidence[key]
-            prior = _name_prior(f.candidates)
-            local = f.score
-            score = prior + local
-            score += min(place_votes, 3.0) * 0.6 - min(person_votes, 3.0) * 0.6
-            if f.label in ("GPE", "LOC"):
-                score += 2.5
-            elif f.label == "FAC":
-                score += 1.0
-            elif f.label == "PERSON":
-                score -= 1.5
-            elif f.label in ("ORG", "NORP", "WORK_OF_ART", "PRODUCT", "EVENT"):
-                score -= 1.0
+            pc, nc = local[key]
+            place_votes, person_votes, person_labels = votes[f.lookup.lower()]
+            if f.lookup.lower() in person_words:
+                person_votes += 2.0
+            score = _name_prior(f.candidates) + pc - nc
+            score += 0.6 * min(place_votes, 3.0) - 0.6 * min(person_votes + 0.1 * person_labels, 3.0)
+            score += _LABEL_WEIGHT.get(f.label or "", -0.8)
             if f.label not in PLACE_LABELS:
                 words = f.lookup.split()
+                initial = _sentence_initial(text, f.mention.start)
                 if len(words) == 1:
                     z = word_zipf(words[0].rstrip("."))
-                    if z >= 3.0:
-                        score -= (z - 3.0) * 1.2
-                    if _sentence_initial(text, s):
-                        score -= 0.8
+                    if initial:
+                        score -= max(0.0, z - 3.0) * 1.2 + 0.6
+                    else:
+                        score -= max(0.0, z - 3.5) * 0.8
+                elif initial:
+                    score -= 0.3
                 if f.lookup.isupper() and len(f.lookup) <= 3 and not any(
                         c.name_type in ("code", "abbreviation") or c.place.kind == "country" for c in f.candidates):
                     score -= 2.0
                 if len(f.lookup.rstrip(".")) < 3 and not f.lookup.isupper():
                     score -= 2.0
+                if all(c.name_type in ("demonym",) for c in f.candidates):
+                    score -= 0.0 if self.demonyms else 10.0
+            if len(f.lookup.split()) > 1 and f.label not in PLACE_LABELS:
+                score += 0.5
             f.score = score
-            if score >= self.threshold:
-                results.append(f)
+            results.append(f)
+
+        # one sense per document: a name accepted confidently somewhere is accepted everywhere,
+        # except where the words around it say person or organisation
+        best: dict[str, float] = {}
+        for f in results:
+            k = f.lookup.lower()
+            best[k] = max(best.get(k, -99.0), f.score)
+        for f in results:
+            key = (f.mention.start, f.mention.end)
+            if f.score < self.threshold and best[f.lookup.lower()] >= self.threshold + 1.0 \
+                    and local[key][1] == 0:
+                f.score = self.threshold
 
         # 4. user-supplied names always win where they occur
         if self._extra_re is not None:
