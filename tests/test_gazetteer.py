@@ -304,3 +304,43 @@ def test_counts_per_kind(gaz):
     assert counts["settlement"] > 200_000
     assert counts["country"] > 240 and counts["admin1"] > 3000 and counts["admin2"] > 3000
     assert counts["water"] > 20
+
+
+# ---- added names ------------------------------------------------------------------------------
+@pytest.mark.parametrize("a,b", [("Saint-Denis", "St. Denis"), ("Mt. Pleasant", "Mount Pleasant"),
+                                 ("Ft. Worth", "Fort Worth")])
+def test_normalize_short_forms(a, b):
+    assert normalize(a) == normalize(b)
+
+
+def test_normalize_short_forms_only_whole_words():
+    assert normalize("Fortaleza") == "fortaleza" and normalize("Mountain View") == "mountain view"
+
+
+@pytest.mark.parametrize("abbr,code", [("B.C.", "CA.02"), ("Ont.", "CA.08"), ("NSW", "AU.02")])
+def test_canadian_and_australian_abbreviations(gaz, abbr, code):
+    first = gaz.lookup(abbr)[0]
+    assert first.place.kind == "admin1" and first.place.admin1 == code
+    assert first.name_type == "abbreviation"
+
+
+@pytest.mark.parametrize("name,iso", [("Palestinians", "PS"), ("Israelis", "IL"), ("Americans", "US"),
+                                      ("Turkish", "TR")])
+def test_demonym_forms(gaz, name, iso):
+    first = gaz.lookup(name)[0]
+    assert first.place.kind == "country" and first.place.country == iso and first.name_type == "demonym"
+
+
+def test_welsh_is_a_demonym_of_wales(gaz):
+    cands = [c for c in gaz.lookup("Welsh") if c.name_type == "demonym"]
+    assert cands and cands[0].place.admin1 == "GB.WLS"
+
+
+def test_country_name_variants(gaz):
+    first = gaz.lookup("Democratic Republic of Congo")[0].place
+    assert first.kind == "country" and first.country == "CD"
+
+
+def test_eu_is_the_european_union(gaz):
+    first = gaz.lookup("EU")[0]
+    assert first.place.name == "European Union" and first.place.kind == "region"

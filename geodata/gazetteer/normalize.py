@@ -3,7 +3,7 @@
 Two surface forms are the same name when their normalised keys are equal:
 casefolded, accents folded, curly quotes and dashes made straight, dots and
 hyphens treated as spaces, spaced-out initials joined ("U. S." == "US"),
-a leading "the" dropped and whitespace collapsed.
+a leading "the" dropped, Saint/Mount/Fort shortened to St/Mt/Ft and whitespace collapsed.
 """
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ _TRANSLATE = str.maketrans({
 _SPACES = re.compile(r"\s+")
 _INITIALS = re.compile(r"\b(\w)\s(?=\w\b)")
 _LEADING_THE = re.compile(r"^the\s+")
+# "Saint"/"St", "Mount"/"Mt", "Fort"/"Ft" are one word to a reader: keep the short form
+_SHORT = {"saint": "st", "sainte": "ste", "mount": "mt", "fort": "ft"}
+_WORDS = re.compile(r"\b(?:saint|sainte|mount|fort)\b")
 
 
 def normalize(name: str) -> str:
@@ -37,4 +40,6 @@ def normalize(name: str) -> str:
     while prev != text:
         prev, text = text, _INITIALS.sub(r"\1", text)
     text = _LEADING_THE.sub("", text)
+    if _WORDS.search(text):
+        text = _WORDS.sub(lambda m: _SHORT[m.group(0)], text)
     return text
