@@ -157,11 +157,28 @@ def alternatives(place: dict) -> list[dict]:
     return out
 
 
+def enrich(candidate: dict, gazetteer) -> dict:
+    """Add the first-level division's name ("Dover, Delaware, US") when the gazetteer knows the place."""
+    if gazetteer is None or candidate.get("admin1") or str(candidate.get("source") or "").startswith("geocoder"):
+        return candidate
+    try:
+        place = gazetteer.get(str(candidate.get("id")))
+        code = getattr(place, "admin1", None)
+        division = gazetteer.admin1(code) if code and hasattr(gazetteer, "admin1") else None
+    except Exception:
+        return candidate
+    if division is not None and division.name != candidate.get("name"):
+        return {**candidate, "admin1": division.name}
+    if code and "." in code:
+        return {**candidate, "admin1": code.split(".", 1)[1]}
+    return candidate
+
+
 def _place_dict(place) -> dict:
     if isinstance(place, dict):
         return place
     return {"id": place.id, "name": place.name, "kind": place.kind, "country": place.country,
-            "admin1": getattr(place, "admin1", None), "lat": place.lat, "lon": place.lon,
+            "lat": place.lat, "lon": place.lon,
             "geonameid": place.geonameid, "source": place.source}
 
 
@@ -205,7 +222,8 @@ def render_curation_panel(
         surfaces_all = surfaces_of(place)
         surfaces = st.multiselect("Spellings to fix (in every article)", surfaces_all, default=surfaces_all,
                                   key=f"{key}_surfaces")
-        alts = alternatives(place)
+        gaz = gazetteer if gazetteer is not None else _gazetteer_or_none()
+        alts = [enrich(c, gaz) for c in alternatives(place)]
         chosen = None
         if alts:
             index = st.radio("Ranked alternatives", list(range(len(alts))), index=None,
@@ -214,14 +232,13 @@ def render_curation_panel(
                 chosen = alts[index]
         else:
             st.caption("No ranked alternatives for this place.")
-        gaz = gazetteer if gazetteer is not None else _gazetteer_or_none()
         query = st.text_input("Search the gazetteer", key=f"{key}_query", placeholder="e.g. Dover")
         if query.strip():
             if gaz is None:
                 st.warning("The offline gazetteer is not available (run `python -m geodata index`).")
             else:
                 try:
-                    found = [_place_dict(p) for p in gaz.search(query.strip(), SEARCH_LIMIT)]
+                    found = [enrich(_place_dict(p), gaz) for p in gaz.search(query.strip(), SEARCH_LIMIT)]
                 except Exception as error:
                     found = []
                     st.warning(f"Search failed: {error}")

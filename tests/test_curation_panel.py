@@ -202,3 +202,19 @@ def test_label_and_alternatives():
     assert [a["id"] for a in alts] == ["4142290", "osm-node-77"]
     assert panel.label(alts[0]) == "Dover, US (settlement) · 39.158, -75.524 · geonames"
     assert panel.surfaces_of({"name": "Calais", "aliases": []}) == ["Calais"]
+
+
+def test_enrich_names_the_first_level_division():
+    from geodata.model import Place
+
+    class Gaz:
+        def get(self, place_id):
+            return Place(place_id, "Dover", "settlement", 39.1, -75.5, "US", admin1="US.DE")
+
+        def admin1(self, code):
+            return Place("4142224", "Delaware", "admin1", 39.0, -75.5, "US", admin1=code) if code == "US.DE" else None
+
+    assert panel.label(panel.enrich({"id": "4142290", "name": "Dover", "country": "US"}, Gaz())) == \
+        "Dover, Delaware, US"
+    geocoded = {"id": "osm-node-1", "name": "Dover", "source": "geocoder:nominatim"}
+    assert panel.enrich(geocoded, Gaz()) is geocoded  # not a gazetteer id: left alone
