@@ -136,21 +136,31 @@ def _circular_mean(points: list[tuple[float, float]], weights: list[float] | Non
 
 
 def _prior(kind: str, population: int) -> float:
-    """Static ranking prior: country > admin1 > continent/water/region > settlements by population."""
+    """Static ranking prior, on a log10(population) scale.
+
+    Countries first, then continents, water and regions, then first-level divisions, settlements and
+    second-level divisions by population. A first-level division counts a third of the population of
+    the places in it, so a big city outranks a small province of the same name ("San Jose", "Santa Ana",
+    "New York" the city over the state) while a state outranks its towns ("Ohio", "Washington").
+    Measured in coverage.py (first candidate within 161 km) on LGL, TR-News and GeoVirus.
+    """
     pop_term = math.log10(max(population, 0) + 1)
     if kind == "country":
         return 100 + pop_term / 10
-    if kind == "admin1":
-        return 80 + pop_term / 10
     if kind == "continent":
-        return 72
+        return 12.0
     if kind == "water":
-        return 70
+        return 11.9
     if kind == "region":
-        return 68
+        return 11.8
+    if kind == "admin1":
+        return math.log10(max(population, 0) / ADMIN1_POPULATION_SHARE + 1)
     if kind == "admin2":
         return pop_term - 0.5
     return pop_term
+
+
+ADMIN1_POPULATION_SHARE = 3.0
 
 
 @dataclass

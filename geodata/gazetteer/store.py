@@ -18,7 +18,7 @@ _PLACE_COLS = "p.pk, p.id, p.name, p.kind, p.lat, p.lon, p.country, p.geonameid,
 # A match on an alternate spelling ranks as if the place were 10x smaller (settlements only),
 # so "Zeebrugge" prefers Zeebrugge to a town that lists it as a variant.
 _ALTERNATE_PENALTY = 1.0
-_CODE_PENALTY = 50.0
+_CODE_PENALTY = 200.0
 _HINT = "run `python -m geodata index` to build it"
 
 
