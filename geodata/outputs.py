@@ -43,7 +43,7 @@ def _is_plain_name(alias: str) -> bool:
 def display_name(place: Place, aliases: Counter) -> str:
     """The English name where one exists: for settlements, the form English articles use most
     (Dunkirk, not Dunkerque; Hook of Holland, not Hoek van Holland)."""
-    if place.kind == "settlement" and place.source != "override":
+    if place.kind == "settlement":
         for alias, _ in aliases.most_common():
             if _is_plain_name(alias):
                 return alias
