@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import socket
 import sys
 from pathlib import Path
@@ -289,6 +290,13 @@ def test_cli_flags(server, tmp_path):
     assert options == {"cache_path": tmp_path / "c.json", "min_delay_seconds": 0.0, "max_retries": 0}
     report = geocode_names(["Rue de Judee"], geocoder, **options)
     assert report.places["Rue de Judee"].name == "Rue de Judée" and server.requests == 1
+    # the flags travel with the geocoder: a caller passing only its own default cache still honours them
+    assert geocoder.max_retries == 0 and geocoder.cache_path == tmp_path / "c.json"
+    server.mode = "500"
+    server.reset_counts()
+    report = geocode_names(["Rue de Judee", "Hauts-de-France"], geocoder, tmp_path / "ignored.json", **FAST)
+    assert report.cache_hits == 1 and server.requests == 1  # cached in c.json; one try, no retry
+    assert not (tmp_path / "ignored.json").exists()
     with pytest.raises(SystemExit):
         parser.parse_args(["--geocoder-scheme", "ftp"])
 
@@ -317,50 +325,110 @@ def test_report_summary_names_every_unresolved_name(server, tmp_path):
     assert json.dumps(report.as_dict())  # serialisable for a build report file
 
 
-# -- the whole build (real pipeline, offline gazetteer, fake Nominatim) ---------------------------
+# -- the whole build (real pipeline, fake Nominatim) ----------------------------------------------
 CLIFFS = {"white cliffs of dover": [{
     "place_id": 9, "osm_type": "way", "osm_id": 4242, "lat": "51.1330000", "lon": "1.3600000",
     "class": "natural", "type": "cliff", "addresstype": "natural", "name": "White Cliffs of Dover",
     "display_name": "White Cliffs of Dover, Dover, Kent, England, United Kingdom",
     "address": {"natural": "White Cliffs of Dover", "country": "United Kingdom", "country_code": "gb"}}]}
+ARTICLE = ("Boats off the White Cliffs of Dover\n\nA small boat was seen below the White Cliffs of Dover "
+           "on Tuesday after leaving Calais.\n")
 
 
-def _build(tmp_path, out_name, geocoder, cache):
+class StubGeoparser:
+    """Stands in for the geoparser (tested elsewhere) so these tests pin the geocoding contract only:
+    "Calais" is resolved offline, "White Cliffs of Dover" is recognised but unresolved."""
+
+    def __init__(self, gazetteer=None, extra_places=None, excluded=None):
+        pass
+
+    def parse_many(self, texts):
+        for text in texts:
+            found = []
+            for name, place in (("Calais", CALAIS), ("White Cliffs of Dover", None)):
+                start = text.find(name)
+                while start >= 0:
+                    found.append(rm(name, start, place))
+                    start = text.find(name, start + 1)
+            yield sorted(found, key=lambda m: m.start)
+
+
+def _build(tmp_path, out_name, geocoder, cache, monkeypatch):
     from geodata import pipeline
-    from geodata.gazetteer import DEFAULT_INDEX_PATH
-    if not Path(DEFAULT_INDEX_PATH).exists():
-        pytest.skip("offline gazetteer index not built (python -m geodata index)")
+    monkeypatch.setattr(pipeline, "Geoparser", StubGeoparser)
     articles = tmp_path / "articles"
     if not articles.exists():
         articles.mkdir()
-        (articles / "cliffs.txt").write_text(
-            "Boats off the White Cliffs of Dover\n\nA small boat was seen below the White Cliffs of Dover "
-            "on Tuesday after leaving Calais in France.\n", encoding="utf-8")
+        (articles / "cliffs.txt").write_text(ARTICLE, encoding="utf-8")
     report = pipeline.build(articles, tmp_path / out_name, overrides_path=None, geocoder=geocoder,
-                            geocode_cache=cache, log=lambda *a: None)
+                            geocode_cache=cache, gazetteer=object(), log=lambda *a: None)
     features = json.loads((tmp_path / out_name / "places.geojson").read_text(encoding="utf-8"))["features"]
     return report, {f["id"]: f["properties"] for f in features}
 
 
-def test_build_geocodes_once_then_runs_from_cache_and_survives_a_broken_service(tmp_path):
+def test_build_geocodes_once_then_runs_from_cache_and_survives_a_broken_service(tmp_path, monkeypatch):
     cache = tmp_path / "cache.json"
-    offline_report, offline = _build(tmp_path, "offline", get_geocoder("offline"), cache)
-    assert "White Cliffs of Dover" in offline_report.unresolved
+    offline_report, offline = _build(tmp_path, "offline", get_geocoder("offline"), cache, monkeypatch)
+    assert "White Cliffs of Dover" in offline_report.unresolved and set(offline) == {CALAIS.id}
     assert not cache.exists()
     with FakeNominatim(answers=CLIFFS) as fake:
         geocoder = local(fake)
-        first_report, first = _build(tmp_path, "first", geocoder, cache)
-        asked = fake.requests
-        assert asked >= 1 and "White Cliffs of Dover" in fake.queries
-        assert "Calais" not in fake.queries  # placed offline: never sent
+        first_report, first = _build(tmp_path, "first", geocoder, cache, monkeypatch)
+        assert fake.queries == ["White Cliffs of Dover"]  # asked once; Calais (placed offline) never sent
         assert first["osm-way-4242"]["source"] == "geocoder:nominatim"
-        assert set(offline) <= set(first)  # nothing resolved offline was lost
+        assert first["osm-way-4242"]["mention_count"] == 2
+        assert first[CALAIS.id] == offline[CALAIS.id]  # nothing resolved offline changed
         fake.reset_counts()
         fake.mode = "500"
-        _, second = _build(tmp_path, "second", geocoder, cache)
+        _, second = _build(tmp_path, "second", geocoder, cache, monkeypatch)
         assert fake.requests == 0  # the second build makes zero requests
-        assert second.keys() == first.keys()
-        broken_report, broken = _build(tmp_path, "broken", geocoder, tmp_path / "fresh-cache.json")
-        assert fake.requests > 0
-    assert broken.keys() == offline.keys()  # the build finished from offline data
+        assert second == first
+        broken_report, broken = _build(tmp_path, "broken", geocoder, tmp_path / "fresh-cache.json", monkeypatch)
+        assert fake.requests == 3  # one name, 1 try + 2 retries
+    assert broken == offline  # the build finished from offline data, nothing lost
     assert broken_report.unresolved["White Cliffs of Dover"].startswith("server-error")
+
+
+def test_cli_build_with_local_nominatim_then_zero_requests(tmp_path):
+    """The real command: `python -m geodata build --geocoder nominatim --geocoder-domain 127.0.0.1:PORT
+    --geocoder-scheme http`. The fake answers for every name the offline build left unresolved."""
+    import os
+    import subprocess
+    from geodata.gazetteer import DEFAULT_INDEX_PATH
+    if not Path(DEFAULT_INDEX_PATH).exists():
+        pytest.skip("offline gazetteer index not built (python -m geodata index)")
+    repo = Path(__file__).resolve().parents[1]
+    articles = tmp_path / "articles"
+    shutil.copytree(repo / "seeds", articles)
+    (articles / "cliffs.txt").write_text(ARTICLE, encoding="utf-8")
+    overrides = tmp_path / "overrides.csv"
+    overrides.write_text("action,surface\n", encoding="utf-8")  # no curation: more is left unresolved
+    cache = tmp_path / "cache.json"
+
+    def build(out, *flags):
+        command = [sys.executable, "-m", "geodata", "build", "--articles", str(articles), "--out", str(out),
+                   "--overrides", str(overrides), *flags]
+        done = subprocess.run(command, cwd=repo, capture_output=True, text=True, timeout=240,
+                              env={**os.environ, "ATLAS_GEOCODER_USER_AGENT": "atlas-cli-test/1"})
+        assert done.returncode == 0, done.stderr
+        features = json.loads((out / "places.geojson").read_text(encoding="utf-8"))["features"]
+        return done.stdout, {f["id"] for f in features}
+
+    # which names does the offline build leave unresolved? (the summary lists them)
+    offline_out, offline_ids = build(tmp_path / "offline")
+    _, _, tail = offline_out.partition("unresolved:")
+    unresolved = [line.strip().split(":")[0] for line in tail.splitlines() if line.startswith("  ")]
+    if not unresolved:
+        pytest.skip("the geoparser left nothing unresolved in this text")
+    answers = {name: [{**CLIFFS["white cliffs of dover"][0], "osm_id": 5000 + i, "name": name}]
+               for i, name in enumerate(unresolved)}
+    with FakeNominatim(answers=answers) as fake:
+        flags = ["--geocoder", "nominatim", "--geocoder-domain", fake.domain, "--geocoder-scheme", "http",
+                 "--geocoder-min-delay", "0", "--geocoder-cache", str(cache)]
+        _, first = build(tmp_path / "one", *flags)
+        assert fake.requests == len(unresolved) and set(fake.user_agents) == {"atlas-cli-test/1"}
+        fake.reset_counts()
+        _, second = build(tmp_path / "two", *flags)
+        assert fake.requests == 0
+    assert offline_ids < first and second == first
+    assert {f"osm-way-{5000 + i}" for i in range(len(unresolved))} <= first

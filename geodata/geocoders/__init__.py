@@ -171,14 +171,22 @@ def add_geocoder_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def geocoder_from_args(args: argparse.Namespace) -> Geocoder:
-    """The geocoder the parsed flags ask for (``OfflineGeocoder`` by default). Raises GeocoderConfigError."""
-    return get_geocoder(
+    """The geocoder the parsed flags ask for (``OfflineGeocoder`` by default). Raises GeocoderConfigError.
+
+    It carries the flags' ``max_retries`` and ``cache_path`` (when ``--geocoder-cache`` is given), so
+    ``geocode_names(names, geocoder, default_cache)`` honours every flag."""
+    geocoder = get_geocoder(
         getattr(args, "geocoder", "offline"),
         domain=getattr(args, "geocoder_domain", None),
         scheme=getattr(args, "geocoder_scheme", None),
         timeout=getattr(args, "geocoder_timeout", DEFAULT_TIMEOUT),
         min_delay_seconds=getattr(args, "geocoder_min_delay", None),
     )
+    geocoder.max_retries = getattr(args, "geocoder_retries", 2)
+    cache = getattr(args, "geocoder_cache", None)
+    if cache:
+        geocoder.cache_path = Path(cache)
+    return geocoder
 
 
 def geocode_options_from_args(args: argparse.Namespace, out_dir: str | os.PathLike | None = None) -> dict:

@@ -16,6 +16,8 @@ class Geocoder:
     online = True
     min_delay_seconds = 1.0
     policy_min_delay_seconds = 0.0  # a floor imposed by the service's usage policy
+    max_retries = 2  # retries per name (``--geocoder-retries``)
+    cache_path = None  # set from ``--geocoder-cache``: wins over the cache path the caller passes
 
     @property
     def cache_namespace(self) -> str:

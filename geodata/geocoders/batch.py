@@ -106,7 +106,7 @@ def geocode_names(
     geocoder: Geocoder | None,
     cache_path=None,
     min_delay_seconds: float | None = None,
-    max_retries: int = 2,
+    max_retries: int | None = None,
     *,
     backoff_seconds: float = 1.0,
     max_backoff_seconds: float = 30.0,
@@ -117,15 +117,22 @@ def geocode_names(
 
     - ``min_delay_seconds``: least time between requests (geopy's ``RateLimiter``); default the geocoder's
       own (1 s), never below the service's policy floor (1 s for the public Nominatim).
-    - ``max_retries``: retries per name after a retryable failure (timeout, 429, 5xx, unreachable), waiting
+    - ``cache_path``: where answers are cached; a geocoder made from command-line flags with
+      ``--geocoder-cache`` carries its own ``cache_path``, which wins over this argument.
+    - ``max_retries`` (default: the geocoder's, 2; ``--geocoder-retries``): retries per name after a
+      retryable failure (timeout, 429, 5xx, unreachable), waiting
       ``backoff_seconds * 2**attempt`` (or the server's Retry-After), at most ``max_backoff_seconds``.
     - ``give_up_after``: after this many names in a row failed for a retryable reason, the service is
       taken to be down and the remaining names are not tried (status ``not-tried``).
     - ``found`` and ``no-result`` answers are cached at ``cache_path`` (JSON, atomic); failures are not.
     """
     started = time.monotonic()
+    if max_retries is None:
+        max_retries = getattr(geocoder, "max_retries", 2)
     if max_retries < 0:
         raise ValueError("max_retries must be >= 0")
+    if getattr(geocoder, "cache_path", None) is not None:
+        cache_path = geocoder.cache_path
     name = geocoder.describe() if geocoder is not None else "offline"
     report = GeocodeReport(geocoder=name)
     unique: dict[str, list[str]] = {}
