@@ -34,7 +34,17 @@ NUMERIC_LABELS = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORD
 _LABEL_WEIGHT = {
     "GPE": 2.5, "LOC": 2.5, "FAC": 1.0, "": 0.0, "PERSON": -1.0, "ORG": -0.8, "NORP": -2.0,
     "IN_ORG": -1.2, "IN_FAC": -0.5, "IN_GPE": 0.0, "IN_LOC": 0.0, "IN_NAME": -3.0,
+    "STREET": 2.0, "SUB_GPE": 1.0, "SUB_LOC": 1.0, "SUB_FAC": 0.5,
 }
+
+_CAP = r"[A-Z][\w'’\-]*"
+_STREET_FIRST = r"(?:Rue|Avenue|Boulevard|Chemin|Calle|Via|Viale|Strada|Rua|Avenida|Place|Quai|Route)"
+_STREET_LAST = r"(?:Street|Road|Avenue|Lane|Boulevard|Drive|Highway|Parkway|Turnpike)"
+_STREET_ABBREV = frozenset({"st", "rd", "ave", "blvd", "dr", "ln", "hwy", "pkwy"})
+_STREET = re.compile(
+    rf"\b{_STREET_FIRST}(?: (?:de|du|des|de la|del|della|di|da|do|dos|das|la|le|les)?\s?{_CAP}){{1,3}}\b"
+    rf"|\b{_CAP}(?: {_CAP}){{0,2}} {_STREET_LAST}\b")
+_SUB_LABELS = frozenset({"SUB_GPE", "SUB_LOC", "SUB_FAC"})
 
 _nlp = None
 _nlp_lock = threading.Lock()
@@ -87,6 +97,10 @@ INSTITUTION_WORDS = frozenset({
     "township", "village", "town", "parish", "region", "valley", "government", "legislature", "assembly",
     "senate", "house", "attorney", "commonwealth’s", "commonwealth", "prosecutor", "jail", "prison", "army",
     "navy", "guard", "federal", "times", "post", "herald", "tribune", "journal", "daily", "news", "gazette"})
+DIRECTIONS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western",
+                        "central", "northeast", "northwest", "southeast", "southwest", "north-east",
+                        "north-west", "south-east", "south-west", "northeastern", "northwestern",
+                        "southeastern", "southwestern", "upper", "lower", "greater", "mid", "downtown"})
 PLACE_NOUNS = frozenset({"port", "ports", "city", "cities", "town", "towns", "village", "villages",
                          "country", "countries", "state", "states", "nation", "nations", "region",
                          "regions", "province", "provinces", "county", "counties", "places", "areas",
@@ -201,13 +215,16 @@ class Recognizer:
     """Combines the spaCy entities of a document with gazetteer matches over capitalised words."""
 
     def __init__(self, gazetteer, extra_places: dict[str, Place] | None = None,
-                 excluded: set[str] | None = None, threshold: float = 1.0, demonyms: bool = False):
+                 excluded: set[str] | None = None, threshold: float = 1.0, demonyms: bool = False,
+                 streets: bool = True):
         self.gaz = gazetteer if isinstance(gazetteer, CachedGazetteer) else CachedGazetteer(gazetteer)
         self.extra_places = dict(extra_places or {})
         self.excluded = {e.strip() for e in (excluded or set()) if e and e.strip()}
         self.excluded_lower = {e.lower() for e in self.excluded}
         self.threshold = threshold
         self.demonyms = demonyms
+        self.split_unknown = True
+        self.streets = streets
         self._extra_re = None
         if self.extra_places:
             names = sorted((n for n in self.extra_places if n.strip()), key=len, reverse=True)
@@ -358,6 +375,8 @@ class Recognizer:
 
         found: dict[tuple[int, int], Found] = {}
 
+        gaz_spans = self._gazetteer_spans(text, tokens)
+
         # 1. NER place entities
         for s, e, label, etext in ents:
             if label not in PLACE_LABELS:
@@ -373,10 +392,22 @@ class Recognizer:
             if not surface:
                 continue
             cands = self.gaz.lookup(surface)
+            if not cands and self.split_unknown:
+                # "White Cliffs of Dover", "Northern France": the known place inside the unknown name
+                inner = [g for g in gaz_spans if s2 <= tokens[g[0]].start and tokens[g[0]].start + len(g[2]) == e2
+                         and (text[s2:tokens[g[0]].start].endswith(" of ")
+                              or text[s2:tokens[g[0]].start].strip().lower() in DIRECTIONS)]
+                if inner:
+                    for i, j, isurface, icands in inner:
+                        istart = tokens[i].start
+                        iend = istart + len(isurface)
+                        found[(istart, iend)] = Found(Mention(istart, iend, text[istart:iend]), icands,
+                                                      "SUB_" + label, lookup=isurface)
+                    continue
             found[(s2, e2)] = Found(Mention(s2, e2, text[s2:e2]), cands, label, lookup=surface)
 
         # 2. gazetteer matches over capitalised words
-        for i, j, surface, cands in self._gazetteer_spans(text, tokens):
+        for i, j, surface, cands in gaz_spans:
             start, end = tokens[i].start, tokens[i].start + len(surface)
             if any(s < end and start < e for (s, e) in found):
                 continue  # an NER place entity already covers it
@@ -399,6 +430,16 @@ class Recognizer:
                 else:
                     continue  # inside a name: "Abeille Normandie", "Nord Littoral"
             found[(start, end)] = Found(Mention(start, end, text[start:end]), cands, label, lookup=surface)
+
+        # 2b. streets: "Rue de Judee", "Orchard Street" (no gazetteer has them: reported unresolved)
+        if self.streets:
+            for m in _STREET.finditer(text):
+                start, end = m.start(), m.end()
+                if text[start:end].endswith("."):
+                    end -= 1 if text[start:end].split()[-1].lower().rstrip(".") not in _STREET_ABBREV else 0
+                if any(s < end and start < e for (s, e) in found):
+                    continue
+                found[(start, end)] = Found(Mention(start, end, text[start:end]), [], "STREET", lookup=text[start:end])
 
         # 3. evidence: local cues, then the same name's evidence over the whole document
         local: dict[tuple[int, int], tuple[float, float]] = {}
@@ -425,7 +466,7 @@ class Recognizer:
             score = _name_prior(f.candidates) + pc - nc
             score += 0.6 * min(place_votes, 3.0) - 0.6 * min(person_votes + 0.1 * person_labels, 3.0)
             score += _LABEL_WEIGHT.get(f.label or "", -0.8)
-            if f.label not in PLACE_LABELS:
+            if f.label not in PLACE_LABELS and f.label not in _SUB_LABELS and f.label != "STREET":
                 words = f.lookup.split()
                 initial = _sentence_initial(text, f.mention.start)
                 if len(words) == 1:
