@@ -28,6 +28,7 @@ from geodata.overrides import (
     default_overrides_path,
     load_overrides,
     pin_rows,
+    remove_overrides,
     surface_key,
 )
 
@@ -129,6 +130,12 @@ def write_exclusion(place: dict, surfaces: list[str], path: Path) -> list[Overri
     return append_overrides(path, [OverrideRow(action="exclude", surface=s, note=note) for s in surfaces])
 
 
+def undo_rows(rows: list[OverrideRow], path: Path) -> int:
+    """Remove rows this panel appended (the "Undo" button). Raises EditingDisabled when editing is off."""
+    _require_editing()
+    return remove_overrides(path, rows)
+
+
 # -- presentation -----------------------------------------------------------------------------------
 def label(candidate: dict) -> str:
     name = str(candidate.get("name") or candidate.get("id") or "?")
@@ -219,6 +226,11 @@ def render_curation_panel(
             st.info("Editing is off. The person running the dashboard can turn it on with ATLAS_EDITING=1.")
             return
         path = overrides_path()
+        last = st.session_state.get("curation_last")
+        if last and last.get("path") == str(path):
+            if st.button(f"Undo the last fix ({last['what']})", key=f"{key}_undo"):
+                _undo(last, path, Path(articles_dir), Path(data_dir), run)
+                return
         surfaces_all = surfaces_of(place)
         surfaces = st.multiselect("Spellings to fix (in every article)", surfaces_all, default=surfaces_all,
                                   key=f"{key}_surfaces")
@@ -271,18 +283,39 @@ def render_curation_panel(
             st.session_state["curation_result"] = {"ok": False, "message": f"Nothing written: {error}"}
             st.error(f"Nothing written: {error}")
             return
-        with st.spinner("Rebuilding the map..."):
-            outcome = run(Path(articles_dir), Path(data_dir), path)
-        tail = "\n".join(outcome.output.splitlines()[-15:])
-        if outcome.ok:
-            message = f"{what} ({len(rows)} row(s) in {path.name}); rebuilt in {outcome.seconds:.1f} s."
-            st.cache_data.clear()  # the dashboard reads the new outputs on its next run
-        else:
-            message = (f"{what} ({len(rows)} row(s) in {path.name}), but the rebuild failed "
-                       f"(exit {outcome.returncode}); the map still shows the previous build.")
-        st.session_state["curation_result"] = {"ok": outcome.ok, "message": message, "output": tail}
-        (st.success if outcome.ok else st.error)(message)
-        if tail:
-            st.code(tail, language=None)
-        if outcome.ok:
-            st.button("Show the updated map", key=f"{key}_reload")
+        st.session_state["curation_last"] = {"path": str(path), "what": what, "rows": [r.as_dict() for r in rows]}
+        _rebuild_and_report(f"{what} ({len(rows)} row(s) in {path.name})", path, Path(articles_dir),
+                            Path(data_dir), run, key)
+
+
+def _rebuild_and_report(what: str, path: Path, articles_dir: Path, data_dir: Path, run, key: str) -> None:
+    with st.spinner("Rebuilding the map..."):
+        outcome = run(articles_dir, data_dir, path)
+    tail = "\n".join(outcome.output.splitlines()[-15:])
+    if outcome.ok:
+        message = f"{what}; rebuilt in {outcome.seconds:.1f} s."
+        st.cache_data.clear()  # the dashboard reads the new outputs on its next run
+    else:
+        message = (f"{what}, but the rebuild failed (exit {outcome.returncode}); "
+                   f"the map still shows the previous build.")
+    st.session_state["curation_result"] = {"ok": outcome.ok, "message": message, "output": tail}
+    (st.success if outcome.ok else st.error)(message)
+    if tail:
+        st.code(tail, language=None)
+    if outcome.ok:
+        st.button("Show the updated map", key=f"{key}_reload")
+
+
+def _undo(last: dict, path: Path, articles_dir: Path, data_dir: Path, run) -> None:
+    rows = [OverrideRow.from_mapping(r) for r in last.get("rows") or []]
+    try:
+        removed = undo_rows(rows, path)
+    except AtlasError as error:
+        st.error(f"Nothing undone: {error}")
+        return
+    st.session_state.pop("curation_last", None)
+    if not removed:
+        st.warning("Those rows are no longer in the overrides file; nothing undone.")
+        return
+    _rebuild_and_report(f"Undid: {last['what']} ({removed} row(s) removed)", path, articles_dir, data_dir,
+                        run, "curation_undo")

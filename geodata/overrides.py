@@ -35,6 +35,7 @@ rewrite the file atomically.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import io
@@ -46,6 +47,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Protocol
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: writes are still atomic, just not serialised
+    fcntl = None
 
 from geodata.errors import OverrideError
 from geodata.model import KINDS, Mention, Place, ResolvedMention
@@ -494,13 +500,37 @@ def _atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
-def append_overrides(path: str | os.PathLike, rows: Iterable[OverrideRow | Mapping[str, object]]) -> list[OverrideRow]:
-    """Validate every row, then append them all in one atomic rewrite (temp file + os.replace).
+@contextlib.contextmanager
+def _locked(path: Path):
+    """Serialise writers of one overrides file (two dashboard sessions fixing places at once): an
+    exclusive lock on its folder, which leaves no lock file behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fcntl is None:
+        yield
+        return
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
-    Raises ``OverrideError`` (nothing written) if any row is invalid or the file's header is not the
-    standard one. Creates the file (with the format comment and header) when missing.
-    """
-    path = Path(path)
+
+def _read_raw(path: Path) -> tuple[str, str, str]:
+    """(BOM, text with its own line endings, the line ending new rows should use)."""
+    data = path.read_bytes()
+    bom = ""
+    if data.startswith(b"\xef\xbb\xbf"):
+        bom, data = "\ufeff", data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise OverrideError(f"{path} is not UTF-8 text ({error}); edit the file by hand") from None
+    newline = "\r\n" if "\r\n" in text else "\n"
+    return bom, text, newline
+
+
+def _validated(rows: Iterable[OverrideRow | Mapping[str, object]]) -> list[OverrideRow]:
     parsed: list[OverrideRow] = []
     for index, row in enumerate(rows, start=1):
         if not isinstance(row, OverrideRow):
@@ -512,31 +542,71 @@ def append_overrides(path: str | os.PathLike, rows: Iterable[OverrideRow | Mappi
         if errors:
             raise OverrideError(f"row {index} ({row.action} {row.surface or row.name!r}): " + "; ".join(errors))
         parsed.append(row)
+    return parsed
+
+
+def append_overrides(path: str | os.PathLike, rows: Iterable[OverrideRow | Mapping[str, object]]) -> list[OverrideRow]:
+    """Validate every row, then append them all in one atomic rewrite (temp file + os.replace).
+
+    Raises ``OverrideError`` (nothing written) if any row is invalid, would clash with the file (e.g. an
+    ``add`` whose place_id is taken) or the file's header is not the standard one. Creates the file (with
+    the format comment and header) when missing. Existing bytes (BOM, line endings) are kept as they are.
+    """
+    path = Path(path)
+    parsed = _validated(rows)
     if not parsed:
         return []
-    try:
-        existing = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        existing = FILE_HEADER + ",".join(COLUMNS) + "\n"
-    header = next(
-        (line for line in existing.splitlines() if line.strip() and not line.lstrip().startswith("#")), None
-    )
-    if header is None:
-        existing = existing + ("" if not existing or existing.endswith("\n") else "\n") + ",".join(COLUMNS) + "\n"
-    elif [c.strip().lower() for c in (_split_line(header) or [])] != list(COLUMNS):
-        raise OverrideError(f"{path}: header is {header!r}, expected {','.join(COLUMNS)!r}; edit the file by hand")
-    # check the combined file still parses these rows (e.g. an add with a place_id used twice)
-    if existing and not existing.endswith("\n"):
-        existing += "\n"
-    new_text = existing + "".join(row.to_csv_line() for row in parsed)
-    before = {(line, msg) for line, msg in parse_overrides(existing).problems}
-    after = parse_overrides(new_text)
-    first_new = len(existing.splitlines()) + 1
-    fresh = [(line, msg) for line, msg in after.problems if line >= first_new and (line, msg) not in before]
-    if fresh:
-        raise OverrideError("; ".join(f"new row {line - first_new + 1}: {msg}" for line, msg in fresh))
-    _atomic_write_text(path, new_text)
+    with _locked(path):
+        try:
+            bom, existing, newline = _read_raw(path)
+        except FileNotFoundError:
+            bom, existing, newline = "", FILE_HEADER + ",".join(COLUMNS) + "\n", "\n"
+        header = next(
+            (line for line in existing.splitlines() if line.strip() and not line.lstrip().startswith("#")), None
+        )
+        if existing and not existing.endswith("\n"):
+            existing += newline
+        if header is None:
+            existing += ",".join(COLUMNS) + newline
+        elif [c.strip().lower() for c in (_split_line(header) or [])] != list(COLUMNS):
+            raise OverrideError(f"{path}: header is {header!r}, expected {','.join(COLUMNS)!r}; edit the file by hand")
+        new_text = existing + "".join(row.to_csv_line().replace("\n", newline) for row in parsed)
+        # the combined file must still take these rows (e.g. no add with a place_id used twice)
+        before = set(parse_overrides(existing).problems)
+        first_new = len(existing.splitlines()) + 1
+        fresh = [(line, msg) for line, msg in parse_overrides(new_text).problems
+                 if line >= first_new and (line, msg) not in before]
+        if fresh:
+            raise OverrideError("; ".join(f"new row {line - first_new + 1}: {msg}" for line, msg in fresh))
+        _atomic_write_text(path, bom + new_text)
     return parsed
+
+
+def remove_overrides(path: str | os.PathLike, rows: Iterable[OverrideRow]) -> int:
+    """Undo: remove the last line equal to each row (as ``append_overrides`` wrote it), atomically.
+
+    Returns how many lines were removed; rows no longer in the file are skipped (someone edited it).
+    """
+    path = Path(path)
+    wanted = [row.to_csv_line().rstrip("\n") for row in rows]
+    if not wanted:
+        return 0
+    with _locked(path):
+        try:
+            bom, text, _ = _read_raw(path)
+        except FileNotFoundError:
+            return 0
+        lines = text.splitlines(keepends=True)
+        removed = 0
+        for target in reversed(wanted):
+            for index in range(len(lines) - 1, -1, -1):
+                if lines[index].rstrip("\r\n") == target:
+                    del lines[index]
+                    removed += 1
+                    break
+        if removed:
+            _atomic_write_text(path, bom + "".join(lines))
+    return removed
 
 
 def append_override(path: str | os.PathLike, row: OverrideRow | Mapping[str, object]) -> OverrideRow:

@@ -218,3 +218,23 @@ def test_enrich_names_the_first_level_division():
         "Dover, Delaware, US"
     geocoded = {"id": "osm-node-1", "name": "Dover", "source": "geocoder:nominatim"}
     assert panel.enrich(geocoded, Gaz()) is geocoded  # not a gazetteer id: left alone
+
+
+def test_undo_removes_the_rows_and_rebuilds(env):
+    tmp_path, overrides = env
+    at = app(tmp_path)
+    at.radio(key="curation_2651048_alt").set_value(0).run()
+    at.button(key="curation_2651048_use").click().run()
+    assert len(load_overrides(overrides).rows) == 2
+    after_fix = overrides.read_text(encoding="utf-8")
+    at.run()
+    undo = at.button(key="curation_2651048_undo")
+    assert "Undo the last fix" in undo.label
+    undo.click().run()
+    assert not at.exception
+    assert load_overrides(overrides).rows == []
+    assert after_fix.startswith(overrides.read_text(encoding="utf-8"))  # header and comments kept
+    assert len(builds(tmp_path)) == 2
+    assert "Undid" in at.success[0].value
+    at.run()
+    assert "curation_2651048_undo" not in [b.key for b in at.button]  # one undo per fix

@@ -299,3 +299,19 @@ def test_repo_overrides_file_resolves_against_the_real_gazetteer():
     assert extra["Dover"].country == "GB" and extra["Dover"].source == "override"
     assert extra["Hook of Holland"].name == "Hoek van Holland"
     assert extra["the Channel"].kind == "water"
+
+
+def test_append_keeps_crlf_and_bom_and_remove_undoes(tmp_path):
+    path = tmp_path / "overrides.csv"
+    original = ("\ufeff" + HEADER + "exclude,Chelsea,,,,,,,,,\n").replace("\n", "\r\n").encode("utf-8")
+    path.write_bytes(original)
+    rows = append_overrides(path, [{"action": "pin", "surface": "Dover", "place_id": "2651048"},
+                                   {"action": "exclude", "surface": "Omer"}])
+    data = path.read_bytes()
+    assert data.startswith(original) and data.count(b"\r\n") == 4 and b"\n" not in data.replace(b"\r\n", b"")
+    assert load_overrides(path).excluded_everywhere == {"Chelsea", "Omer"}
+    from geodata.overrides import remove_overrides
+    assert remove_overrides(path, rows) == 2
+    assert path.read_bytes() == original
+    assert remove_overrides(path, rows) == 0  # already gone: nothing else is touched
+    assert path.read_bytes() == original
