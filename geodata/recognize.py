@@ -437,8 +437,11 @@ class Recognizer:
                 start, end = m.start(), m.end()
                 if text[start:end].endswith("."):
                     end -= 1 if text[start:end].split()[-1].lower().rstrip(".") not in _STREET_ABBREV else 0
-                if any(s < end and start < e for (s, e) in found):
-                    continue
+                overlap = [k for k in found if k[0] < end and start < k[1]]
+                if any(found[k].label in PLACE_LABELS and not (start <= k[0] and k[1] <= end) for k in overlap):
+                    continue  # an NER place straddles it
+                for k in overlap:
+                    del found[k]  # "Rue" (a town) inside "Rue de Judee"
                 found[(start, end)] = Found(Mention(start, end, text[start:end]), [], "STREET", lookup=text[start:end])
 
         # 3. evidence: local cues, then the same name's evidence over the whole document
@@ -486,6 +489,8 @@ class Recognizer:
                     score -= 0.0 if self.demonyms else 10.0
             if len(f.lookup.split()) > 1 and f.label not in PLACE_LABELS:
                 score += 0.5
+            if f.label == "STREET":
+                score = _LABEL_WEIGHT["STREET"]  # its own pattern is the evidence
             f.score = score
             results.append(f)
 
