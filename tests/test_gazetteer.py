@@ -389,3 +389,20 @@ def test_coverage_reports_a_missing_corpus(index_path, tmp_path, capsys):
 
     assert coverage.main([str(tmp_path / "none.jsonl"), "--index", str(index_path), "--no-points"]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+# ---- first-level division names ---------------------------------------------------------------
+@pytest.mark.parametrize("local,english", [("Toscana", "Tuscany"), ("Sicilia", "Sicily"), ("Thüringen", "Thuringia")])
+def test_divisions_are_named_in_english_where_one_exists(gaz, local, english):
+    place = next(c.place for c in gaz.lookup(local) if c.place.kind == "admin1")
+    assert place.name == english
+    assert any(c.place.id == place.id for c in gaz.lookup(english))
+
+
+@pytest.mark.parametrize("core,code", [("Dagestan", "RU."), ("Jiangsu", "CN.")])
+def test_division_names_without_their_type_word(gaz, core, code):
+    assert any(c.place.kind == "admin1" and c.place.admin1.startswith(code) for c in gaz.lookup(core))
+
+
+def test_district_of_columbia_is_not_columbia(gaz):
+    assert all(c.place.admin1 != "US.DC" or c.place.kind != "admin1" for c in gaz.lookup("Columbia"))

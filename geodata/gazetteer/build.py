@@ -13,6 +13,7 @@ Sources (all installed at set-up, nothing fetched at run time):
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import json
 import math
@@ -21,6 +22,7 @@ import re
 import sqlite3
 import tempfile
 import time
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -120,6 +122,73 @@ def _country_name_variants(name: str) -> list[str]:
     for n in [name] + out:
         if " of the " in n:
             out.append(n.replace(" of the ", " of "))
+    return out
+
+
+_GENERIC_WORDS = frozenset(
+    "north south east west northern southern eastern western central capital region district province "
+    "state federal city county governorate municipality the of and upper lower greater autonomous republic "
+    "territory island islands new".split())
+# combining marks of romanisation schemes (Herāt, Ḩajjah, Khorāsān-e Raẕavī) that English spellings drop
+_ROMANISATION_MARKS = {"\u0304", "\u0323", "\u0331", "\u032e", "\u0306", "\u0327"}
+
+
+def _fold(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+def _english_name(name: str, aliases) -> str:
+    """The most common English spelling among a division's name and aliases (wordfreq), when it is
+    clearly more common and looks like the same name: Toscana -> Tuscany, Herāt -> Herat, Shanghai Shi
+    -> Shanghai. Otherwise the name itself."""
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # pragma: no cover - wordfreq is a runtime requirement
+        return name
+    def romanised(text: str) -> bool:
+        return any(ch in _ROMANISATION_MARKS for ch in unicodedata.normalize("NFKD", text))
+
+    candidates = {a for a in aliases if a and _is_latin(a)}
+    candidates |= {_fold(a) for a in candidates if romanised(a)}
+    if romanised(name):
+        candidates.add(_fold(name))
+    base = zipf_frequency(name, "en")
+    best, best_f = name, base + 0.5
+    name_key = re.sub(r"[^a-z ]", "", _fold(name).casefold())
+    for cand in sorted(candidates):
+        if cand == name or len(cand) < 4 or re.search(r"\d", cand):
+            continue
+        key = re.sub(r"[^a-z ]", "", _fold(cand).casefold())
+        if not set(key.split()) - _GENERIC_WORDS:
+            continue
+        if cand != _fold(name) and difflib.SequenceMatcher(None, key, name_key).ratio() < 0.6:
+            continue
+        f = zipf_frequency(cand, "en")
+        if f > best_f:
+            best, best_f = cand, f
+    return best
+
+
+_DIVISION_WORDS = (
+    "autonomous region|autonomous republic|autonomous oblast|autonomous okrug|governorate|province|region|oblast|"
+    "republic|district|county|state|prefecture|department|municipality|territory|krai|kray|sheng|shi|zizhiqu|"
+    "respublika|oblys|oblysy|voblast|voblasc|ili|vilayeti|do|län|lan|kraj|zupanija|županija")
+_DIVISION_SUFFIX = re.compile(rf"^(.+?)(?:,)?\s+(?:{_DIVISION_WORDS})$", re.IGNORECASE)
+# "State of Ohio", "Republic of Dagestan" (not "District of Columbia", whose core is not a name of it)
+_DIVISION_PREFIX = re.compile(r"^(?:state|province|republic|region|governorate|prefecture|department|oblast)\s+of\s+(.+)$",
+                              re.IGNORECASE)
+
+
+def _core_names(name: str) -> list[str]:
+    """A first-level division's name without its type word: "Dagestan Republic" / "Dagestan, Respublika"
+    -> "Dagestan", "Jiangsu Sheng" -> "Jiangsu", "State of Ohio" -> "Ohio"."""
+    out = []
+    for pattern in (_DIVISION_SUFFIX, _DIVISION_PREFIX):
+        m = pattern.match(name.strip())
+        core = m.group(1).strip(" ,") if m else ""
+        words = set(re.sub(r"[^a-z ]", " ", _fold(core).casefold()).split())
+        if len(core) >= 3 and words - _GENERIC_WORDS:
+            out.append(core)
     return out
 
 
@@ -490,8 +559,16 @@ def _build_places(src: Sources, log) -> list[_Place]:
             continue
         admin1 = code if kind == "admin1" else (".".join(code.split(".")[:2]) if code else None)
         pid = str(sub.geonames_id) if sub.geonames_id else f"{kind}-{_slug(code or (cc + '-' + sub.name))}"
-        p = _Place(pid, sub.name, kind, point[0], point[1], cc, sub.geonames_id, population, source, admin1)
+        if kind == "admin1":
+            display = _english_name(sub.name, sub.aliases or ())
+            cores = {core for n in (sub.name, display, *(sub.aliases or ())) if _is_latin(n) for core in _core_names(n)}
+        else:
+            display, cores = sub.name, set()
+        p = _Place(pid, display, kind, point[0], point[1], cc, sub.geonames_id, population, source, admin1)
         p.add_name(sub.name, "name")
+        p.add_name(display, "name")
+        for core in sorted(cores):
+            p.add_name(core, "alternate")
         for alias in sub.aliases or ():
             if _is_latin(alias):
                 p.add_name(alias, _alt_type(alias))
