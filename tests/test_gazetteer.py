@@ -406,3 +406,35 @@ def test_division_names_without_their_type_word(gaz, core, code):
 
 def test_district_of_columbia_is_not_columbia(gaz):
     assert all(c.place.admin1 != "US.DC" or c.place.kind != "admin1" for c in gaz.lookup("Columbia"))
+
+
+# ---- build errors -------------------------------------------------------------------------------
+def test_build_without_npm_assets_says_what_to_do(tmp_path, monkeypatch):
+    from geodata.gazetteer import build as build_mod
+
+    monkeypatch.setattr(build_mod, "WORLD_ATLAS", tmp_path / "missing" / "countries-50m.json")
+    with pytest.raises(GazetteerError, match="npm install"):
+        build_mod.build_index(tmp_path / "g.sqlite")
+    assert not (tmp_path / "g.sqlite").exists()
+
+
+def test_main_reports_build_errors(tmp_path, monkeypatch, capsys):
+    from geodata.gazetteer import build as build_mod
+
+    monkeypatch.setattr(build_mod, "WORLD_ATLAS", tmp_path / "missing" / "countries-50m.json")
+    assert main(["--path", str(tmp_path / "g.sqlite"), "--quiet"]) == 1
+    assert "npm install" in capsys.readouterr().err
+
+
+def test_stale_index_is_detected(index_path, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy.sqlite"
+    shutil.copy(index_path, copy)
+    assert index_is_current(copy)
+    con = sqlite3.connect(copy)
+    con.execute("UPDATE meta SET value = 'something-else' WHERE key = 'build_key'")
+    con.commit()
+    con.close()
+    assert not index_is_current(copy)
+    assert Gazetteer.open(copy).lookup("Calais")  # a stale index still opens
