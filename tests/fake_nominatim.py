@@ -54,6 +54,14 @@ ANSWERS: dict[str, list[dict]] = {
     "english channel": [_answer(
         100003, "relation", 200003, 50.2, -1.0, "natural", "strait", "strait", "English Channel",
         "English Channel", {"strait": "English Channel"})],
+    "port of calais": [
+        _answer(100005, "way", 200005, 50.9667, 1.8650, "landuse", "port", "landuse", "Port of Calais",
+                "Port of Calais, Calais, Pas-de-Calais, Hauts-de-France, France",
+                {"landuse": "Port of Calais", "town": "Calais", "country": "France", "country_code": "fr"}),
+        _answer(100006, "node", 200006, 45.1838, -67.2766, "place", "village", "village", "Calais",
+                "Calais, Washington County, Maine, United States",
+                {"village": "Calais", "state": "Maine", "country": "United States", "country_code": "us"}),
+    ],
     "hauts-de-france": [_answer(
         100004, "relation", 200004, 50.0, 2.8, "boundary", "administrative", "state", "Hauts-de-France",
         "Hauts-de-France, Metropolitan France, France",
@@ -159,7 +167,11 @@ class FakeNominatim:
         elif mode == "wrong-shape":
             self._send(handler, 200, json.dumps([{"place_id": 1, "display_name": "Nowhere", "lat": "north"}]).encode())
         elif mode == "ok":
-            self._send(handler, 200, json.dumps(self.answers.get(_key(query), [])[:1]).encode("utf-8"))
+            try:
+                limit = max(1, int(parse_qs(url.query).get("limit", ["10"])[0]))
+            except ValueError:
+                limit = 10
+            self._send(handler, 200, json.dumps(self.answers.get(_key(query), [])[:limit]).encode("utf-8"))
         else:
             self._send(handler, 400, b'{"error": "unknown fake mode"}')
 

@@ -432,3 +432,17 @@ def test_cli_build_with_local_nominatim_then_zero_requests(tmp_path):
         assert fake.requests == 0
     assert offline_ids < first and second == first
     assert {f"osm-way-{5000 + i}" for i in range(len(unresolved))} <= first
+
+
+def test_ranked_answers_become_alternatives_and_are_cached(server, tmp_path):
+    cache = tmp_path / "g.json"
+    report = geocode_names(["Port of Calais"], local(server), cache, **FAST)
+    result = report.results["Port of Calais"]
+    assert result.place.id == "osm-way-200005" and result.place.kind == "landmark"
+    assert [p.id for p in result.alternatives] == ["osm-node-200006"]
+    assert result.alternatives[0].country == "US" and result.alternatives[0].kind == "settlement"
+    server.reset_counts()
+    again = geocode_names(["Port of Calais"], local(server), cache, **FAST)
+    assert server.requests == 0 and again.results["Port of Calais"].alternatives == result.alternatives
+    filled, _ = geocode_unresolved({"a": [rm("Port of Calais", 0)]}, local(server), cache, **FAST)
+    assert [c.id for c in filled["a"][0].candidates] == ["osm-way-200005", "osm-node-200006"]

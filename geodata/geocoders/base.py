@@ -35,6 +35,12 @@ class Geocoder:
         """
         raise NotImplementedError
 
+    def lookup_all(self, name: str) -> list[Place]:
+        """The service's ranked answers for ``name`` (best first; empty when it has none). The default
+        asks ``lookup`` for the best one only; services that rank several answers override this."""
+        place = self.lookup(name)
+        return [] if place is None else [place]
+
     def describe(self) -> str:
         return self.name
 

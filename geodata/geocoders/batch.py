@@ -38,10 +38,12 @@ class NameResult:
     cached: bool = False
     attempts: int = 0
     detail: str = ""
+    alternatives: list[Place] = field(default_factory=list)  # the service's other ranked answers
 
     def as_dict(self) -> dict:
         return {"name": self.name, "status": self.status, "cached": self.cached, "attempts": self.attempts,
-                "detail": self.detail, "place": dataclasses.asdict(self.place) if self.place else None}
+                "detail": self.detail, "place": dataclasses.asdict(self.place) if self.place else None,
+                "alternatives": [dataclasses.asdict(p) for p in self.alternatives]}
 
 
 @dataclass
@@ -58,6 +60,11 @@ class GeocodeReport:
     @property
     def places(self) -> dict[str, Place]:
         return {name: r.place for name, r in self.results.items() if r.place is not None}
+
+    @property
+    def alternatives(self) -> dict[str, list[Place]]:
+        """name -> the service's other ranked answers (for the dashboard's "wrong place?")."""
+        return {name: r.alternatives for name, r in self.results.items() if r.place is not None and r.alternatives}
 
     @property
     def unresolved(self) -> dict[str, str]:
@@ -154,9 +161,9 @@ def geocode_names(
     delay = geocoder.min_delay_seconds if min_delay_seconds is None else float(min_delay_seconds)
     delay = max(delay, geocoder.policy_min_delay_seconds, 0.0)
 
-    def counted_lookup(query: str):
+    def counted_lookup(query: str) -> list[Place]:
         report.requests += 1
-        return geocoder.lookup(query)
+        return geocoder.lookup_all(query)
 
     limited = RateLimiter(counted_lookup, min_delay_seconds=delay, max_retries=0, error_wait_seconds=delay,
                           swallow_exceptions=False)
@@ -167,8 +174,9 @@ def geocode_names(
             query = spellings[0]
             cached = cache.get(geocoder.cache_namespace, query)
             if cached is not None:
-                status, place = cached
-                result = NameResult(query, status, place, cached=True)
+                status, places = cached
+                result = NameResult(query, status, places[0] if places else None, cached=True,
+                                    alternatives=places[1:])
                 report.cache_hits += 1
             elif down_reason:
                 result = NameResult(query, NOT_TRIED, detail=f"service given up after {give_up_after} failing "
@@ -177,7 +185,8 @@ def geocode_names(
                 result = _lookup_with_retries(query, limited, max_retries, backoff_seconds,
                                               max_backoff_seconds, sleep)
                 if result.status in (FOUND, NO_RESULT):
-                    cache.put(geocoder.cache_namespace, query, result.place)
+                    cache.put(geocoder.cache_namespace, query,
+                              [result.place, *result.alternatives] if result.place else [])
                     failures_in_a_row = 0
                     _save(cache, report)  # a build stopped midway keeps what it paid for
                 elif result.status in ("unreachable", "timeout", "rate-limited", "server-error"):
@@ -208,7 +217,7 @@ def _lookup_with_retries(query, limited, max_retries, backoff, cap, sleep) -> Na
     while True:
         attempts += 1
         try:
-            place = limited(query)
+            places = limited(query)
         except GeocoderLookupError as error:
             if error.retryable and attempts <= max_retries:
                 wait = _backoff(attempts - 1, error, backoff, cap)
@@ -220,9 +229,9 @@ def _lookup_with_retries(query, limited, max_retries, backoff, cap, sleep) -> Na
             return NameResult(query, error.reason, attempts=attempts, detail=error.detail or str(error))
         except Exception as error:  # a bug in an adapter must not stop the build either
             return NameResult(query, "server-error", attempts=attempts, detail=f"{type(error).__name__}: {error}")
-        if place is None:
+        if not places:
             return NameResult(query, NO_RESULT, attempts=attempts)
-        return NameResult(query, FOUND, place, attempts=attempts)
+        return NameResult(query, FOUND, places[0], attempts=attempts, alternatives=list(places[1:]))
 
 
 # -- helpers for the pipeline -------------------------------------------------------------------
@@ -237,17 +246,25 @@ def unresolved_names(resolved: Iterable[ResolvedMention] | Mapping[str, Iterable
     return list(seen.values())
 
 
-def apply_geocoded(resolved: Iterable[ResolvedMention], places: Mapping[str, Place]) -> list[ResolvedMention]:
-    """Give unresolved mentions their geocoded place. Mentions that already have a place are never changed."""
+def apply_geocoded(
+    resolved: Iterable[ResolvedMention],
+    places: Mapping[str, Place],
+    alternatives: Mapping[str, list[Place]] | None = None,
+) -> list[ResolvedMention]:
+    """Give unresolved mentions their geocoded place (and the service's other answers as candidates).
+    Mentions that already have a place are never changed."""
     by_key = {surface_key(name): place for name, place in places.items()}
+    others = {surface_key(name): alts for name, alts in (alternatives or {}).items()}
     out = []
     for item in resolved:
         place = by_key.get(surface_key(item.text)) if item.place is None else None
         if place is None:
             out.append(item)
-        else:
-            candidates = [place] + [c for c in item.candidates if c.id != place.id]
-            out.append(dataclasses.replace(item, place=place, candidates=candidates))
+            continue
+        seen: set[str] = set()
+        candidates = [c for c in [place, *others.get(surface_key(item.text), []), *item.candidates]
+                      if not (c.id in seen or seen.add(c.id))]
+        out.append(dataclasses.replace(item, place=place, candidates=candidates))
     return out
 
 
@@ -259,5 +276,5 @@ def geocode_unresolved(
 ) -> tuple[dict[str, list[ResolvedMention]], GeocodeReport]:
     """One call for the pipeline: geocode every still-unresolved name across all articles, fill them in."""
     report = geocode_names(unresolved_names(resolved_by_article), geocoder, cache_path, **options)
-    places = report.places
-    return {aid: apply_geocoded(items, places) for aid, items in resolved_by_article.items()}, report
+    places, alternatives = report.places, report.alternatives
+    return {aid: apply_geocoded(items, places, alternatives) for aid, items in resolved_by_article.items()}, report

@@ -74,22 +74,27 @@ class GeocodeCache:
             if isinstance(entry, dict) and entry.get("status") in CACHEABLE:
                 self.entries[key] = entry
 
-    def get(self, namespace: str, name: str) -> tuple[str, Place | None] | None:
+    def get(self, namespace: str, name: str) -> tuple[str, list[Place]] | None:
+        """``("found", [best, *alternatives])``, ``("no-result", [])`` or None (not cached)."""
         entry = self.entries.get(cache_key(namespace, name))
         if entry is None:
             return None
         if entry["status"] == "no-result":
-            return "no-result", None
+            return "no-result", []
         try:
-            return "found", _place_from_json(entry["place"])
+            places = [_place_from_json(entry["place"])]
+            places += [_place_from_json(p) for p in entry.get("alternatives") or []]
         except (KeyError, TypeError, ValueError):
             return None  # a damaged entry is asked again
+        return "found", places
 
-    def put(self, namespace: str, name: str, place: Place | None) -> None:
-        entry = {"status": "found" if place is not None else "no-result", "query": name,
+    def put(self, namespace: str, name: str, places: list[Place]) -> None:
+        entry = {"status": "found" if places else "no-result", "query": name,
                  "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-        if place is not None:
-            entry["place"] = dataclasses.asdict(place)
+        if places:
+            entry["place"] = dataclasses.asdict(places[0])
+            if len(places) > 1:
+                entry["alternatives"] = [dataclasses.asdict(p) for p in places[1:]]
         self.entries[cache_key(namespace, name)] = entry
         self.dirty = True
 

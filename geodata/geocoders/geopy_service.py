@@ -144,28 +144,38 @@ class GeopyGeocoder(Geocoder):
         return self.cache_namespace
 
     # -- one request ----------------------------------------------------------------------------
-    def _geocode(self, name: str):
-        return self._geopy.geocode(name, exactly_one=True, timeout=self.timeout)
+    max_results = 5  # ranked answers kept (the first is the choice, the rest are alternatives)
 
-    def lookup(self, name: str) -> Place | None:
+    def _geocode(self, name: str):
+        return self._geopy.geocode(name, exactly_one=False, timeout=self.timeout)
+
+    def lookup_all(self, name: str) -> list[Place]:
         try:
-            location = self._geocode(name)
+            answer = self._geocode(name)
         except GeocoderLookupError:
             raise
         except Exception as error:  # geopy and parsing errors alike
             raise translate_error(error) from error
-        if location is None:
-            return None
-        if isinstance(location, list):
-            if not location:
-                return None
-            location = location[0]
-        try:
-            return self._to_place(name, location)
-        except GeocoderLookupError:
-            raise
-        except Exception as error:
-            raise GeocoderMalformedAnswer(f"{type(error).__name__}: {error}") from error
+        if answer is None:
+            return []
+        locations = list(answer) if isinstance(answer, (list, tuple)) else [answer]
+        places: list[Place] = []
+        for rank, location in enumerate(locations[: self.max_results]):
+            try:
+                place = self._to_place(name, location)
+            except Exception as error:
+                if rank == 0:  # the best answer is unusable: the whole answer is
+                    if isinstance(error, GeocoderLookupError):
+                        raise
+                    raise GeocoderMalformedAnswer(f"{type(error).__name__}: {error}") from error
+                continue  # a bad alternative is dropped
+            if all(p.id != place.id for p in places):
+                places.append(place)
+        return places
+
+    def lookup(self, name: str) -> Place | None:
+        places = self.lookup_all(name)
+        return places[0] if places else None
 
     # -- answer -> Place ------------------------------------------------------------------------
     def _to_place(self, query: str, location) -> Place:

@@ -41,7 +41,7 @@ def nominatim_kind(raw: dict) -> str:
         return "settlement"
     if cls == "boundary":
         return "region"
-    if cls in _LANDMARK_CLASSES:
+    if cls in _LANDMARK_CLASSES or typ in ("port", "harbour", "pier", "dock", "ferry_terminal"):
         return "landmark"
     return "other"
 
@@ -74,7 +74,8 @@ class NominatimGeocoder(GeopyGeocoder):
 
     def _geocode(self, name: str):
         return self._geopy.geocode(
-            name, exactly_one=True, timeout=self.timeout, addressdetails=True, language=self.language,
+            name, exactly_one=False, limit=self.max_results, timeout=self.timeout, addressdetails=True,
+            language=self.language,
         )
 
     def _to_place(self, query: str, location) -> Place:
