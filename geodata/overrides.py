@@ -358,6 +358,14 @@ class Overrides:
                     places[surface] = place
         return places
 
+    def check(self, gazetteer: GazetteerLike | None) -> list[tuple[int, str]]:
+        """Resolve every row's target now, so ``problems`` also lists unknown place ids / names."""
+        for _, row in list(self._recognised.values()):
+            self._target(row, gazetteer)
+        for row in list(self._article_pins.values()):
+            self._target(row, gazetteer)
+        return self.problems
+
     def is_excluded(self, article_id: str, mention: Mention) -> bool:
         key = surface_key(mention.text)
         if key in self._global_excludes:
@@ -458,8 +466,19 @@ def parse_overrides(text: str, path: Path | None = None) -> Overrides:
     return overrides
 
 
-def load_overrides(path: str | os.PathLike | None = None) -> Overrides:
-    """Read an overrides file. A missing file gives empty overrides; an unreadable one gives a problem."""
+def load_overrides(path: str | os.PathLike | None = None, gazetteer: GazetteerLike | None = None) -> Overrides:
+    """Read an overrides file. A missing file gives empty overrides; an unreadable one gives a problem.
+
+    With ``gazetteer`` every target is resolved at once, so ``problems`` is complete on return; without
+    it, unknown place ids are added to ``problems`` when ``extra_places`` / ``apply`` first meet them.
+    """
+    overrides = _load(path)
+    if gazetteer is not None:
+        overrides.check(gazetteer)
+    return overrides
+
+
+def _load(path: str | os.PathLike | None) -> Overrides:
     path = Path(path) if path is not None else default_overrides_path()
     try:
         data = path.read_bytes()

@@ -315,3 +315,11 @@ def test_append_keeps_crlf_and_bom_and_remove_undoes(tmp_path):
     assert path.read_bytes() == original
     assert remove_overrides(path, rows) == 0  # already gone: nothing else is touched
     assert path.read_bytes() == original
+
+
+def test_load_with_gazetteer_reports_unknown_ids_at_once(tmp_path):
+    path = write(tmp_path, "pin,Springfield,999999999,,,,,,,,\npin,Dover,,Dover,,ZZ,,,a1,,\nexclude,X,,,,,,,,,\n")
+    assert load_overrides(path).problems == []  # targets are not resolved without a gazetteer
+    overrides = load_overrides(path, GAZ)
+    assert sorted(line for line, _ in overrides.problems) == [3, 4]
+    assert "ZZ" in dict(overrides.problems)[4]
