@@ -438,3 +438,9 @@ def test_stale_index_is_detected(index_path, tmp_path):
     con.close()
     assert not index_is_current(copy)
     assert Gazetteer.open(copy).lookup("Calais")  # a stale index still opens
+
+
+def test_built_index_has_ordinary_file_permissions(index_path):
+    umask = os.umask(0)
+    os.umask(umask)
+    assert os.stat(index_path).st_mode & 0o777 == 0o666 & ~umask

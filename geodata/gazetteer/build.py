@@ -767,6 +767,9 @@ def build_index(path: str | os.PathLike | None = None, *, log=None) -> dict:
         con.execute("ANALYZE")
         con.commit()
         con.close()
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; the index is for every reader
         os.replace(tmp, path)
     except BaseException:
         try:
