@@ -28,7 +28,7 @@ class Geoparser:
     """
 
     def __init__(self, gazetteer=None, extra_places: dict[str, Place] | None = None,
-                 excluded: set[str] | None = None, batch_size: int = 16):
+                 excluded: set[str] | None = None, batch_size: int = 64):
         if gazetteer is None:
             from geodata.gazetteer import Gazetteer
 

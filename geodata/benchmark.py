@@ -1,0 +1,154 @@
+"""Speed and memory of the geoparser, with the baseline measured in the same run.
+
+``python -m geodata benchmark [--runs 5] [CORPUS ...]``: CORPUS is a JSONL file of ``{"id", "text"}``
+objects (the evaluation corpora work) or a folder of ``.txt`` articles; default: ``seeds/``.
+Prints, per system, the median over the runs of articles/s and MB/s (UTF-8 bytes of text) by wall
+clock and per CPU-second (one core), the ratio to the baseline, load time and peak RSS. Our parser
+is loaded and measured first, so the peak RSS printed for it excludes the baseline's memory.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+from geodata.errors import AtlasError
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def load_texts(paths: list[str]) -> list[str]:
+    """Texts from JSONL corpora and/or folders of .txt files."""
+    texts: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(path.glob("*.txt"))
+            if not files:
+                raise AtlasError(f"{path}: no .txt articles")
+            for f in files:
+                try:
+                    texts.append(f.read_text(encoding="utf-8"))
+                except (OSError, UnicodeDecodeError) as exc:
+                    raise AtlasError(f"{f}: cannot read ({exc})") from exc
+        elif path.is_file():
+            try:
+                with path.open(encoding="utf-8") as fh:
+                    for lineno, line in enumerate(fh, 1):
+                        if line.strip():
+                            obj = json.loads(line)
+                            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+                                raise AtlasError(f"{path}:{lineno}: expected an object with a \"text\" string")
+                            texts.append(obj["text"])
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise AtlasError(f"{path}: not a JSONL corpus ({exc})") from exc
+        else:
+            raise AtlasError(f"{path}: no such file or folder")
+    if not texts:
+        raise AtlasError("nothing to parse")
+    return texts
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports KB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def measure(run: Callable[[list[str]], int], texts: list[str], runs: int) -> dict:
+    """Median wall and CPU seconds of ``run(texts)`` over ``runs`` repetitions."""
+    walls, cpus = [], []
+    mentions = 0
+    for _ in range(runs):
+        c0, w0 = time.process_time(), time.perf_counter()
+        mentions = run(texts)
+        walls.append(time.perf_counter() - w0)
+        cpus.append(time.process_time() - c0)
+    n = len(texts)
+    mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
+    wall, cpu = statistics.median(walls), statistics.median(cpus)
+    return {
+        "articles": n, "mb": mb, "mentions": mentions, "runs": runs,
+        "wall_s": wall, "cpu_s": cpu,
+        "articles_per_s": n / wall, "mb_per_s": mb / wall,
+        "articles_per_cpu_s": n / cpu if cpu else float("inf"),
+        "mb_per_cpu_s": mb / cpu if cpu else float("inf"),
+    }
+
+
+def _ours() -> tuple[Callable[[list[str]], int], float]:
+    from geodata.geoparser import Geoparser
+
+    t0 = time.perf_counter()
+    gp = Geoparser()
+    return (lambda texts: sum(len(r) for r in gp.parse_many(texts))), time.perf_counter() - t0
+
+
+def _baseline() -> tuple[Callable[[list[str]], int], float]:
+    from geodata.baseline import Baseline
+
+    t0 = time.perf_counter()
+    bl = Baseline()
+    return (lambda texts: sum(len(r) for r in bl.parse_many(texts))), time.perf_counter() - t0
+
+
+def benchmark(texts: list[str], runs: int, with_baseline: bool = True) -> dict:
+    results = {}
+    run, load = _ours()
+    run(texts[:5])  # warm-up: first-call costs are load time, not throughput
+    results["ours"] = measure(run, texts, runs) | {"load_s": load, "peak_rss_mb": peak_rss_mb()}
+    if with_baseline:
+        run, load = _baseline()
+        run(texts[:5])
+        results["baseline"] = measure(run, texts, runs) | {"load_s": load, "peak_rss_mb": peak_rss_mb()}
+    return results
+
+
+def format_results(results: dict) -> str:
+    lines = [f"{'system':<9} {'articles':>8} {'MB':>6} {'art/s':>7} {'MB/s':>6} {'art/cpu-s':>9} "
+             f"{'MB/cpu-s':>8} {'load s':>6} {'peak RSS MB':>11}"]
+    for name, r in results.items():
+        lines.append(f"{name:<9} {r['articles']:>8} {r['mb']:>6.2f} {r['articles_per_s']:>7.1f} "
+                     f"{r['mb_per_s']:>6.3f} {r['articles_per_cpu_s']:>9.1f} {r['mb_per_cpu_s']:>8.3f} "
+                     f"{r['load_s']:>6.2f} {r['peak_rss_mb']:>11.0f}")
+    if "baseline" in results:
+        ratio = results["ours"]["articles_per_s"] / results["baseline"]["articles_per_s"]
+        lines.append(f"ours / baseline speed: {ratio:.2f}x  (peak RSS of 'baseline' includes ours: same process)")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m geodata benchmark",
+                                 description="Parsing speed (articles/s, MB/s) and peak memory, ours vs baseline.")
+    ap.add_argument("corpora", nargs="*", metavar="CORPUS",
+                    help=f"JSONL corpora ({{id, text}} lines) or folders of .txt (default: {DEFAULT_CORPUS})")
+    ap.add_argument("--runs", type=int, default=5, help="repetitions; the median is reported (default 5)")
+    ap.add_argument("--no-baseline", action="store_true", help="measure only our parser")
+    ap.add_argument("--json", dest="json_out", help="also write the figures to this file")
+    args = ap.parse_args(argv)
+    if args.runs < 1:
+        print("error: --runs must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        texts = load_texts(args.corpora or [str(DEFAULT_CORPUS)])
+        results = benchmark(texts, args.runs, with_baseline=not args.no_baseline)
+    except AtlasError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"{len(texts)} articles from {', '.join(args.corpora or [str(DEFAULT_CORPUS)])}; "
+          f"median of {args.runs} runs; {os.cpu_count()} cores on this machine")
+    print(format_results(results))
+    if args.json_out:
+        from geodata.evaluate import _write_json_atomic
+
+        _write_json_atomic(args.json_out, results)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
