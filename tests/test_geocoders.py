@@ -47,7 +47,8 @@ def server():
 
 @pytest.fixture(autouse=True)
 def _no_env(monkeypatch):
-    for name in ("ATLAS_GEOCODER_USER_AGENT", "ATLAS_GEOCODER_API_KEY", "ATLAS_GEOCODER_CACHE", "ATLAS_GEOCODER"):
+    for name in ("ATLAS_GEOCODER_USER_AGENT", "ATLAS_GEOCODER_API_KEY", "ATLAS_GEOCODER_CACHE", "ATLAS_GEOCODER",
+                 "ATLAS_GEOCODER_DOMAIN", "ATLAS_GEOCODER_SCHEME"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -299,6 +300,17 @@ def test_cli_flags(server, tmp_path):
     assert not (tmp_path / "ignored.json").exists()
     with pytest.raises(SystemExit):
         parser.parse_args(["--geocoder-scheme", "ftp"])
+
+
+def test_cli_defaults_from_environment(server, monkeypatch):
+    monkeypatch.setenv("ATLAS_GEOCODER", "nominatim")
+    monkeypatch.setenv("ATLAS_GEOCODER_DOMAIN", server.domain)
+    monkeypatch.setenv("ATLAS_GEOCODER_SCHEME", "http")
+    parser = argparse.ArgumentParser()
+    add_geocoder_arguments(parser)
+    geocoder = geocoder_from_args(parser.parse_args([]))
+    assert isinstance(geocoder, NominatimGeocoder) and geocoder.domain == server.domain
+    assert geocoder.lookup("Rue de Judee").kind == "street" and server.requests == 1
 
 
 @pytest.mark.parametrize("raw,kind", [

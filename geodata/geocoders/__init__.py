@@ -10,6 +10,8 @@ Layout after geopy's own: one base class (``base.Geocoder``), one module per ser
 
 Settings: ``ATLAS_GEOCODER_USER_AGENT`` and ``ATLAS_GEOCODER_API_KEY`` from the environment, else from
 ``.streamlit/secrets.toml`` (same names, top level or under ``[geocoder]`` as ``user_agent`` / ``api_key``).
+``ATLAS_GEOCODER``, ``ATLAS_GEOCODER_DOMAIN`` and ``ATLAS_GEOCODER_SCHEME`` set the defaults of the
+``--geocoder*`` flags (so the dashboard's rebuilds use the same service as the first build).
 """
 from __future__ import annotations
 
@@ -156,10 +158,12 @@ def add_geocoder_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("online geocoding (only for names the offline gazetteer cannot place)")
     group.add_argument("--geocoder", default=os.environ.get("ATLAS_GEOCODER", "offline"), metavar="NAME",
                        help="offline (default), nominatim, or any geopy service name")
-    group.add_argument("--geocoder-domain", metavar="HOST[:PORT]", default=None,
-                       help="service host, e.g. a self-hosted Nominatim (default: the service's public host)")
-    group.add_argument("--geocoder-scheme", choices=("http", "https"), default=None,
-                       help="http or https (default https)")
+    group.add_argument("--geocoder-domain", metavar="HOST[:PORT]", default=os.environ.get("ATLAS_GEOCODER_DOMAIN") or None,
+                       help="service host, e.g. a self-hosted Nominatim (default: $ATLAS_GEOCODER_DOMAIN, else "
+                            "the service's public host)")
+    group.add_argument("--geocoder-scheme", choices=("http", "https"),
+                       default=os.environ.get("ATLAS_GEOCODER_SCHEME") or None,
+                       help="http or https (default: $ATLAS_GEOCODER_SCHEME, else https)")
     group.add_argument("--geocoder-timeout", type=_positive_float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                        help=f"per-request timeout (default {DEFAULT_TIMEOUT:g})")
     group.add_argument("--geocoder-min-delay", type=_positive_float, default=None, metavar="SECONDS",
