@@ -20,6 +20,7 @@ import math
 import os
 import re
 import sqlite3
+import sys
 import tempfile
 import time
 import unicodedata
@@ -277,7 +278,6 @@ class Sources:
     def country_point_options(self) -> dict[str, dict[str, tuple[float, float]]]:
         """ISO alpha-2 -> {method: (lat, lon)} for every way of placing a country."""
         import pycountry
-        from countryinfo import CountryInfo
 
         out: dict[str, dict[str, tuple[float, float]]] = defaultdict(dict)
         by_numeric = {c.numeric: c.alpha_2 for c in pycountry.countries}
@@ -291,8 +291,12 @@ class Sources:
             for how in ("largest", "area", "bbox"):
                 out[iso][f"natural-earth-{how}"] = feat.centroid(how)
         try:
+            from countryinfo import CountryInfo
+
             every = CountryInfo.all()
-        except Exception:  # pragma: no cover - depends on the package's API
+        except Exception as exc:  # pragma: no cover - a missing package degrades, it does not break
+            print(f"warning: countryinfo unavailable ({exc}); country points fall back to Natural Earth",
+                  file=sys.stderr)
             every = {}
         for info in every.values() if isinstance(every, dict) else []:
             try:
