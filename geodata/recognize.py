@@ -502,7 +502,7 @@ class Recognizer:
             best[k] = max(best.get(k, -99.0), f.score)
         for f in results:
             key = (f.mention.start, f.mention.end)
-            if f.score < self.threshold and best[f.lookup.lower()] >= self.threshold + 1.0 \
+            if f.score < self.threshold and best[f.lookup.lower()] >= self.threshold + 0.5 \
                     and local[key][1] == 0:
                 f.score = self.threshold
 

@@ -1,0 +1,132 @@
+"""Metric functions of the evaluate command, on small synthetic documents."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from geodata import evaluate as E
+from geodata.errors import AtlasError
+
+T = E.Toponym
+
+
+def doc(text, *gold):
+    return E.Document("d", text, list(gold))
+
+
+def test_haversine_known_distances():
+    assert E.haversine_km(0, 0, 0, 0) == 0
+    # one degree of latitude is about 111.2 km
+    assert E.haversine_km(10, 20, 11, 20) == pytest.approx(111.2, abs=0.3)
+    # antipodes: half the circumference
+    assert E.haversine_km(0, 0, 0, 180) == pytest.approx(20015, abs=10)
+
+
+def test_exact_and_loose_precision_recall():
+    text = "We drove from Springfield to Shelbyville and then to Ogdenville."
+    gold = [T(14, 25, "Springfield", 1.0, 1.0), T(29, 40, "Shelbyville", 2.0, 2.0),
+            T(53, 63, "Ogdenville", 3.0, 3.0)]
+    pred = [
+        T(14, 25, "Springfield", 1.0, 1.0),      # exact
+        T(29, 41, "Shelbyville ", 2.0, 2.0),     # different span and string: neither exact nor loose
+        T(0, 2, "We", None, None),               # false positive
+    ]
+    r = E.score([doc(text, *gold)], [pred])
+    assert r["exact"]["tp"] == 1
+    assert r["exact"]["p"] == pytest.approx(1 / 3)
+    assert r["exact"]["r"] == pytest.approx(1 / 3)
+    assert r["loose"]["tp"] == 1
+
+
+def test_loose_match_needs_same_string_and_close_midpoints():
+    gold = [T(100, 106, "Dublin", 0.0, 0.0)]
+    # same string (case-insensitive), span shifted by 5 characters: loose but not exact
+    assert E.match_loose(gold, [T(105, 111, "dublin")]) == [(0, 0)]
+    # 10 or more characters apart: no match
+    assert E.match_loose(gold, [T(110, 116, "Dublin")]) == []
+    # different string
+    assert E.match_loose(gold, [T(100, 106, "Dublim")]) == []
+
+
+def test_loose_matching_is_one_to_one():
+    gold = [T(0, 5, "Paris"), T(6, 11, "Paris")]
+    pred = [T(0, 5, "Paris")]
+    assert len(E.match_loose(gold, pred)) == 1
+
+
+def test_accuracy_matched_and_end_to_end():
+    gold = [
+        T(0, 4, "Aaaa", 0.0, 0.0),
+        T(10, 14, "Bbbb", 10.0, 10.0),
+        T(20, 24, "Cccc", 20.0, 20.0),
+        T(30, 34, "Dddd", 30.0, 30.0),     # not found by the system
+        T(40, 44, "Eeee", None, None),     # gold without coordinates: not in Acc@161
+    ]
+    pred = [
+        T(0, 4, "Aaaa", 0.5, 0.5),         # ~79 km: within 161
+        T(10, 14, "Bbbb", 12.0, 10.0),     # ~222 km: outside
+        T(20, 24, "Cccc", None, None),     # no point: counts as 20,039 km
+        T(40, 44, "Eeee", 1.0, 1.0),
+    ]
+    r = E.score([doc("x" * 50, *gold)], [pred])
+    assert r["matched_with_point"] == 3
+    assert r["acc161_matched"] == pytest.approx(1 / 3)
+    assert r["gold_with_point"] == 4
+    assert r["acc161_end_to_end"] == pytest.approx(1 / 4)
+    assert r["median_km"] == pytest.approx(E.haversine_km(10, 10, 12, 10))
+
+
+def test_empty_predictions_give_zero_not_an_error():
+    r = E.score([doc("Rome", T(0, 4, "Rome", 41.9, 12.5))], [[]])
+    assert r["exact"]["f1"] == 0.0 and r["acc161_end_to_end"] == 0.0 and r["median_km"] is None
+
+
+def test_score_requires_aligned_predictions():
+    with pytest.raises(ValueError):
+        E.score([doc("a")], [])
+
+
+def test_load_corpus_and_limit(tmp_path):
+    path = tmp_path / "c.jsonl"
+    lines = [
+        {"id": "1", "text": "In Rome.", "toponyms": [{"start": 3, "end": 7, "name": "Rome", "lat": 41.9, "lon": 12.5}]},
+        {"id": "2", "text": "Nowhere.", "toponyms": []},
+    ]
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    docs = E.load_corpus(str(path))
+    assert [d.id for d in docs] == ["1", "2"]
+    assert docs[0].gold[0] == T(3, 7, "Rome", 41.9, 12.5)
+    assert len(E.load_corpus(str(path), limit=1)) == 1
+
+
+def test_bad_corpus_line_names_file_and_line(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"id": "1", "text": "ok"}\n{not json\n', encoding="utf-8")
+    with pytest.raises(AtlasError, match=r"bad.jsonl:2"):
+        E.load_corpus(str(path))
+
+
+def test_main_rejects_missing_corpus(tmp_path, capsys):
+    assert E.main([str(tmp_path / "nope.jsonl")]) == 2
+    assert "no such corpus" in capsys.readouterr().err
+
+
+def test_evaluate_runs_systems_side_by_side(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps({"id": "1", "text": "From Rome to Oslo.", "toponyms": [
+        {"start": 5, "end": 9, "name": "Rome", "lat": 41.9, "lon": 12.5},
+        {"start": 13, "end": 17, "name": "Oslo", "lat": 59.9, "lon": 10.7}]}) + "\n", encoding="utf-8")
+
+    def perfect(texts):
+        return [[T(5, 9, "Rome", 41.9, 12.5), T(13, 17, "Oslo", 59.9, 10.7)] for _ in texts]
+
+    def half(texts):
+        return [[T(5, 9, "Rome", -41.9, 12.5)] for _ in texts]
+
+    report = E.evaluate([str(path)], {"a": perfect, "b": half})
+    res = report["c.jsonl"]
+    assert res["a"]["exact"]["f1"] == 1.0 and res["a"]["acc161_end_to_end"] == 1.0
+    assert res["b"]["exact"]["r"] == 0.5 and res["b"]["acc161_matched"] == 0.0
+    table = E.format_table("c.jsonl", res)
+    assert "a " in table and "b " in table

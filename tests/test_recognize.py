@@ -1,0 +1,147 @@
+"""Recognition: NER + gazetteer evidence, on short texts with a small in-memory gazetteer."""
+from __future__ import annotations
+
+import pytest
+
+from geodata.model import Candidate, Place
+
+
+def P(pid, name, kind, lat, lon, country=None, pop=0, admin1=None):
+    return Place(pid, name, kind, lat, lon, country, int(pid) if pid.isdigit() else None, pop, "geonames", admin1)
+
+
+PLACES = {
+    "Calais": [P("1", "Calais", "settlement", 50.95, 1.86, "FR", 74000, "FR.32")],
+    "Jordan": [P("2", "Jordan", "country", 31.0, 36.0, "JO", 9_900_000)],
+    "May": [P("3", "May", "settlement", 22.0, 77.0, "IN", 2500)],
+    "Chelsea": [P("4", "Chelsea", "settlement", 51.49, -0.17, "GB", 60000, "GB.ENG")],
+    "France": [P("5", "France", "country", 46.0, 2.0, "FR", 67_000_000)],
+    "Kentucky": [P("6", "Kentucky", "admin1", 37.5, -85.0, "US", 4_000_000, "US.KY")],
+    "Paris": [P("7", "Paris", "settlement", 48.85, 2.35, "FR", 2_100_000, "FR.11"),
+              P("8", "Paris", "settlement", 33.66, -95.56, "US", 25000, "US.TX")],
+    "Texas": [P("9", "Texas", "admin1", 31.0, -99.0, "US", 25_000_000, "US.TX")],
+    "Springfield": [P("10", "Springfield", "settlement", 37.2, -93.3, "US", 160000, "US.MO"),
+                    P("11", "Springfield", "settlement", 39.8, -89.64, "US", 116000, "US.IL")],
+    "Missouri": [P("12", "Missouri", "admin1", 38.5, -92.5, "US", 6_000_000, "US.MO")],
+}
+ABBREVIATIONS = {"Ky.": "Kentucky", "Ill.": None}
+ILLINOIS = P("13", "Illinois", "admin1", 40.0, -89.0, "US", 12_800_000, "US.IL")
+
+
+class FakeGazetteer:
+    """The Gazetteer lookup interface over a dict (case-insensitive, like the real one)."""
+
+    def __init__(self):
+        from geodata.gazetteer.normalize import normalize
+
+        self.norm = normalize
+        self.index = {}
+        for name, places in PLACES.items():
+            self.index[normalize(name)] = [Candidate(p, "name") for p in places]
+        self.index[normalize("Ky.")] = [Candidate(PLACES["Kentucky"][0], "abbreviation")]
+        self.index[normalize("Ill.")] = [Candidate(ILLINOIS, "abbreviation")]
+        self.index[normalize("Illinois")] = [Candidate(ILLINOIS, "name")]
+
+    def lookup(self, name):
+        return list(self.index.get(self.norm(name), []))
+
+    def contains(self, name):
+        return self.norm(name) in self.index
+
+    def get(self, place_id):
+        for cands in self.index.values():
+            for c in cands:
+                if c.place.id == place_id:
+                    return c.place
+        return None
+
+
+@pytest.fixture(scope="module")
+def parser():
+    from geodata.geoparser import Geoparser
+
+    return Geoparser(FakeGazetteer())
+
+
+def texts_of(mentions):
+    return [m.text for m in mentions]
+
+
+def test_place_after_preposition_is_found(parser):
+    text = "The migrants waited in Calais for a week."
+    out = parser.parse(text)
+    assert texts_of(out) == ["Calais"]
+    assert out[0].place.id == "1"
+    assert text[out[0].start:out[0].end] == "Calais"
+
+
+def test_sentence_final_dot_is_not_part_of_the_name(parser):
+    out = parser.parse("Thousands of people are massing in Calais.")
+    assert texts_of(out) == ["Calais"]
+
+
+def test_first_name_of_a_person_is_not_a_place(parser):
+    out = parser.parse("The party is led by Jordan Bardella, who wants to be prime minister.")
+    assert "Jordan" not in texts_of(out)
+    assert all(m.place is None or m.place.kind != "country" for m in out)
+
+
+def test_title_and_surname_is_not_a_place(parser):
+    out = parser.parse("Mrs May visited the port on Tuesday. Mrs May said it was safer now.")
+    assert "May" not in texts_of(out)
+
+
+def test_team_is_not_a_place(parser):
+    out = parser.parse("He wants to play football for the Chelsea club one day.")
+    assert "Chelsea" not in texts_of(out)
+
+
+def test_state_abbreviation_after_city(parser):
+    out = parser.parse("The fire broke out in Louisville, Ky., early on Monday.")
+    names = texts_of(out)
+    assert "Ky." in names
+    ky = next(m for m in out if m.text == "Ky.")
+    assert ky.place.kind == "admin1" and ky.place.admin1 == "US.KY"
+
+
+def test_one_sense_per_document(parser):
+    text = ("Calais is crowded. Officials in Calais say more arrive daily. "
+            "Calais, the mayor says, cannot cope.")
+    out = parser.parse(text)
+    assert texts_of(out).count("Calais") == 3
+
+
+def test_extra_places_are_whole_word_and_case_sensitive():
+    from geodata.geoparser import Geoparser
+
+    camp = Place("camp-x", "Camp X", "landmark", 50.9, 1.8, "FR", None, 0, "override")
+    gp = Geoparser(FakeGazetteer(), extra_places={"Camp X": camp})
+    out = gp.parse("They live in Camp X now. Nobody calls it camp x. Camp Xylophone is elsewhere.")
+    forced = [m for m in out if m.place is not None and m.place.id == "camp-x"]
+    assert [m.text for m in forced] == ["Camp X"]
+    assert forced[0].start == out[0].start == 13
+
+
+def test_excluded_surface_forms_are_never_reported():
+    from geodata.geoparser import Geoparser
+
+    gp = Geoparser(FakeGazetteer(), excluded={"France"})
+    out = gp.parse("He lives in France and works in Calais.")
+    assert texts_of(out) == ["Calais"]
+
+
+def test_empty_text_and_bad_type(parser):
+    assert parser.parse("") == []
+    with pytest.raises(TypeError):
+        parser.parse(None)
+
+
+def test_parse_many_keeps_order_and_offsets(parser):
+    texts = ["Nothing here.", "A trip to France.", "Back in Calais. Then Paris, Texas."]
+    outs = list(parser.parse_many(texts))
+    assert len(outs) == 3
+    assert outs[0] == []
+    assert texts_of(outs[1]) == ["France"]
+    for text, out in zip(texts, outs):
+        for m in out:
+            assert text[m.start:m.end] == m.text
