@@ -458,3 +458,15 @@ def test_ranked_answers_become_alternatives_and_are_cached(server, tmp_path):
     assert server.requests == 0 and again.results["Port of Calais"].alternatives == result.alternatives
     filled, _ = geocode_unresolved({"a": [rm("Port of Calais", 0)]}, local(server), cache, **FAST)
     assert [c.id for c in filled["a"][0].candidates] == ["osm-way-200005", "osm-node-200006"]
+
+
+def test_public_nominatim_without_own_user_agent_warns(monkeypatch, caplog):
+    with caplog.at_level("WARNING", logger="geodata.geocoders"):
+        get_geocoder("nominatim")
+    assert "ATLAS_GEOCODER_USER_AGENT" in caplog.text
+    caplog.clear()
+    monkeypatch.setenv("ATLAS_GEOCODER_USER_AGENT", "my-atlas/1 (me@example.org)")
+    with caplog.at_level("WARNING", logger="geodata.geocoders"):
+        get_geocoder("nominatim")
+        get_geocoder("nominatim", domain="127.0.0.1:9", scheme="http")
+    assert caplog.text == ""

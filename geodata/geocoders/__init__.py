@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import logging
 import os
 import tomllib
 from pathlib import Path
@@ -55,6 +56,8 @@ __all__ = [
     "geocode_names", "geocode_options_from_args", "geocode_unresolved", "geocoder_from_args", "get_geocoder",
     "setting", "unresolved_names",
 ]
+
+log = logging.getLogger(__name__)
 
 USER_AGENT_ENV = "ATLAS_GEOCODER_USER_AGENT"
 API_KEY_ENV = "ATLAS_GEOCODER_API_KEY"
@@ -108,8 +111,12 @@ def get_geocoder(
     api_key = api_key if explicit_key else setting(API_KEY_ENV)
     extra = {} if min_delay_seconds is None else {"min_delay_seconds": min_delay_seconds}
     if service == "nominatim":
-        return NominatimGeocoder(domain=domain, scheme=scheme, user_agent=user_agent, api_key=api_key,
-                                 timeout=timeout, **extra)
+        geocoder = NominatimGeocoder(domain=domain, scheme=scheme, user_agent=user_agent, api_key=api_key,
+                                     timeout=timeout, **extra)
+        if geocoder.public and user_agent == DEFAULT_USER_AGENT:
+            log.warning("public Nominatim: set %s to identify this installation (e.g. 'my-atlas/1 "
+                        "(me@example.org)'), as its usage policy asks", USER_AGENT_ENV)
+        return geocoder
     if api_key is not None and not explicit_key:
         # a key from the environment is only handed to services that take one
         try:
