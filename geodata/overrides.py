@@ -366,6 +366,14 @@ class Overrides:
             self._target(row, gazetteer)
         return self.problems
 
+    def check_articles(self, article_ids: Iterable[str]) -> list[tuple[int, str]]:
+        """Report rows scoped to an article the build did not read (a typo, or a removed article)."""
+        known = set(article_ids)
+        for row in [*self._article_pins.values(), *self._article_excludes.values()]:
+            if row.article not in known:
+                self._problem(row.line, f"article {row.article!r} is not among the articles read; row unused")
+        return self.problems
+
     def is_excluded(self, article_id: str, mention: Mention) -> bool:
         key = surface_key(mention.text)
         if key in self._global_excludes:

@@ -323,3 +323,10 @@ def test_load_with_gazetteer_reports_unknown_ids_at_once(tmp_path):
     overrides = load_overrides(path, GAZ)
     assert sorted(line for line, _ in overrides.problems) == [3, 4]
     assert "ZZ" in dict(overrides.problems)[4]
+
+
+def test_rows_for_unknown_articles_are_reported(tmp_path):
+    overrides = load_overrides(write(tmp_path, "exclude,Omer,,,,,,,a1,,\nexclude,Omer,,,,,,,typo,,\n"))
+    overrides.check_articles(["a1", "a2"])
+    assert [line for line, _ in overrides.problems] == [4]
+    assert "typo" in overrides.problems[0][1]
