@@ -444,3 +444,14 @@ def test_built_index_has_ordinary_file_permissions(index_path):
     umask = os.umask(0)
     os.umask(umask)
     assert os.stat(index_path).st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_lookups_from_several_threads_agree(gaz):
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = ["Calais", "Dover", "Ohio", "France", "Columbus", "Paris", "Kent", "Georgia"] * 25
+    expected = {n: [c.place.id for c in gaz.lookup(n)] for n in set(names)}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = list(pool.map(lambda n: (n, [c.place.id for c in gaz.lookup(n)], gaz.contains(n)), names))
+    for name, ids, present in got:
+        assert ids == expected[name] and present

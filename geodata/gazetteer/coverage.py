@@ -104,7 +104,7 @@ def _gold_areas(g: Gazetteer, toponyms: list[dict], kind: str) -> list[tuple[str
                 place = cands[0].place
         if place is None or place.kind != kind:
             continue
-        key = place.country if kind == "country" else place.admin1
+        key = place.country if kind == "country" else place.admin1 if kind == "admin1" else place.id
         if key:
             out.append((key, t["lat"], t["lon"]))
     return out
@@ -155,6 +155,12 @@ def measure_points(g: Gazetteer, corpora: dict[str, list[dict]]) -> None:
         a1 = _gold_areas(g, tops, "admin1")
         compare_points("first-level divisions (all)", a1, admin1_opts)
         compare_points("first-level divisions outside the US", [x for x in a1 if not x[0].startswith("US.")], admin1_opts)
+        a2 = _gold_areas(g, tops, "admin2")
+        a2_opts = {}
+        for key, _, _ in a2:
+            p = g.get(key)
+            a2_opts[key] = {"index": (p.lat, p.lon), p.source: (p.lat, p.lon)}
+        compare_points("second-level divisions (by source)", a2, a2_opts)
 
 
 def measure_timing(index: Path) -> None:
