@@ -5,6 +5,7 @@ building them first from ATLAS_ARTICLES_DIR (default seeds/) when they are missi
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
@@ -29,7 +30,9 @@ from dashboard.params import parse_view, view_to_params  # noqa: E402
 from dashboard.text import article_html, highlight, md_escape, mention_span_in_passage  # noqa: E402
 
 MAP_KEY = "atlas_map"
-CHECKBOX_LIMIT = 30  # more articles than this: a multiselect instead of checkboxes
+CHECKBOX_LIMIT = 30  # more articles than this: an editable table instead of checkboxes
+SELECTBOX_LIMIT = 300  # more places than this: a text search instead of a drop-down
+SEARCH_RESULTS = 8
 TABLE_ARTICLE_COLUMNS = 12
 SEARCH_ZOOM = 9
 
@@ -89,18 +92,19 @@ def cached_atlas(data_dir: str, signature: tuple) -> Atlas:
 
 @st.cache_data(ttl=600, show_spinner=False)
 @st.cache_resource(show_spinner=False, max_entries=16)
-def cached_rows(_atlas: Atlas, key: tuple, shown: tuple) -> list:
-    return mapview.place_rows(_atlas.places, list(shown), _atlas.colours)
+def cached_rows(_atlas: Atlas, key: tuple, shown_key: str, _shown: list[str]) -> list:
+    return mapview.place_rows(_atlas.places, _shown, _atlas.colours)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def cached_table(_atlas: Atlas, key: tuple, shown: tuple) -> pd.DataFrame:
-    return places_table(_atlas, list(shown))
+def cached_table(_atlas: Atlas, key: tuple, shown_key: str, _shown: list[str]) -> pd.DataFrame:
+    return places_table(_atlas, _shown)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def cached_downloads(_atlas: Atlas, key: tuple, shown: tuple) -> tuple[str, str]:
-    return selection_geojson(_atlas, list(shown)), cached_table(_atlas, key, shown).to_csv(index=False)
+def cached_downloads(_atlas: Atlas, key: tuple, shown_key: str, _shown: list[str]) -> tuple[str, str]:
+    return (selection_geojson(_atlas, _shown),
+            cached_table(_atlas, key, shown_key, _shown).to_csv(index=False))
 
 
 @st.cache_data(ttl=600, show_spinner=False)
@@ -162,17 +166,28 @@ def set_shown(atlas: Atlas, shown: list[str]) -> None:
     ss = st.session_state
     wanted = set(shown)
     if len(atlas.articles) > CHECKBOX_LIMIT:
-        ss["shown_ms"] = [a["id"] for a in atlas.articles if a["id"] in wanted]
+        # the editor shows this base state; a new key drops its pending edits
+        ss["shown_base"] = [a["id"] in wanted for a in atlas.articles]
+        ss["editor_gen"] = ss.get("editor_gen", 0) + 1
     else:
         for i, a in enumerate(atlas.articles):
             ss[f"show_{i}"] = a["id"] in wanted
 
 
+def _editor_key() -> str:
+    return f"articles_editor_{st.session_state.get('editor_gen', 0)}"
+
+
 def get_shown(atlas: Atlas) -> list[str]:
     ss = st.session_state
     if len(atlas.articles) > CHECKBOX_LIMIT:
-        wanted = set(ss.get("shown_ms") or [])
-        return [a["id"] for a in atlas.articles if a["id"] in wanted]
+        flags = list(ss.get("shown_base") or [True] * len(atlas.articles))
+        edits = (ss.get(_editor_key()) or {}).get("edited_rows") or {}
+        for row, change in edits.items():
+            i = int(row)
+            if 0 <= i < len(flags) and isinstance(change.get("show"), bool):
+                flags[i] = change["show"]
+        return [a["id"] for a, on in zip(atlas.articles, flags) if on]
     return [a["id"] for i, a in enumerate(atlas.articles) if ss.get(f"show_{i}", True)]
 
 
@@ -197,24 +212,45 @@ def on_map_change(atlas: Atlas) -> None:
         ss.map_state = {"center": [center.get("lat"), center.get("lng")], "zoom": int(zoom)}
 
 
-def on_search(atlas: Atlas) -> None:
+def go_to_place(atlas: Atlas, pid: str) -> None:
     ss = st.session_state
-    pid = ss.get("search")
+    place = atlas.by_id[pid]
+    select_place(pid)
+    ss.view_center = [place["lat"], place["lon"]]
+    ss.view_zoom = SEARCH_ZOOM
+    # a place hidden by the article filter is shown again so it is on the map
+    shown = get_shown(atlas)
+    if not set(place["articles"]) & set(shown):
+        set_shown(atlas, shown + place["articles"])
+
+
+def on_search(atlas: Atlas) -> None:
+    pid = st.session_state.get("search")
     if pid in atlas.by_id:
-        place = atlas.by_id[pid]
-        select_place(pid)
-        ss.view_center = [place["lat"], place["lon"]]
-        ss.view_zoom = SEARCH_ZOOM
-        # a place hidden by the article filter is shown again so it is on the map
-        shown = get_shown(atlas)
-        if not set(place["articles"]) & set(shown):
-            set_shown(atlas, shown + place["articles"])
+        go_to_place(atlas, pid)
+
+
+def search_matches(atlas: Atlas, query: str, limit: int = SEARCH_RESULTS) -> list[str]:
+    """Place ids whose name (or an alias) starts with, then contains, the query (case-insensitive)."""
+    q = query.strip().casefold()
+    if not q:
+        return []
+    starts, contains = [], []
+    for p in atlas.places:
+        names = [p["name"].casefold()] + [a.casefold() for a in p["aliases"]]
+        if any(n.startswith(q) for n in names):
+            starts.append(p)
+        elif any(q in n for n in names):
+            contains.append(p)
+    key = lambda p: (-p["mention_count"], p["name"])  # noqa: E731
+    return [p["id"] for p in sorted(starts, key=key) + sorted(contains, key=key)][:limit]
 
 
 # ---------------------------------------------------------------- rendering ----------------------
 
-def sidebar(atlas: Atlas) -> list[str]:
-    ss = st.session_state
+def sidebar(atlas: Atlas) -> None:
+    """Article visibility, place search and the share button (their values are read from session state
+    at the start of the next run, so the map can be drawn before the sidebar)."""
     with st.sidebar:
         st.header("Articles")
         c1, c2 = st.columns(2)
@@ -222,9 +258,15 @@ def sidebar(atlas: Atlas) -> list[str]:
                   use_container_width=True)
         c2.button("Hide all", on_click=lambda: set_shown(atlas, []), use_container_width=True)
         if len(atlas.articles) > CHECKBOX_LIMIT:
-            labels = {a["id"]: f"{a['title'][:80]} ({a['place_count']} places)" for a in atlas.articles}
-            st.multiselect("Shown articles", [a["id"] for a in atlas.articles], key="shown_ms",
-                           format_func=lambda aid: labels.get(aid, aid))
+            ss = st.session_state
+            table = pd.DataFrame({
+                "show": ss.get("shown_base") or [True] * len(atlas.articles),
+                "article": [a["title"] for a in atlas.articles],
+                "places": [a["place_count"] for a in atlas.articles],
+            })
+            st.data_editor(table, key=_editor_key(), hide_index=True, height=320, use_container_width=True,
+                           disabled=["article", "places"],
+                           column_config={"show": st.column_config.CheckboxColumn("show", width="small")})
         else:
             for i, a in enumerate(atlas.articles):
                 n = a["place_count"]
@@ -241,15 +283,22 @@ def sidebar(atlas: Atlas) -> list[str]:
                 st.html(f'<div style="font-size:.8rem">{swatches}</div>')
 
         st.header("Find a place")
-        ids = sorted(atlas.by_id, key=lambda p: (atlas.by_id[p]["name"].lower(), p))
-        st.selectbox("Place", ids, index=None, key="search", placeholder="Type a place name",
-                     format_func=lambda p: _place_label(atlas.by_id[p]),
-                     on_change=on_search, args=(atlas,))
+        if len(atlas.places) <= SELECTBOX_LIMIT:
+            ids = sorted(atlas.by_id, key=lambda p: (atlas.by_id[p]["name"].lower(), p))
+            st.selectbox("Place", ids, index=None, key="search", placeholder="Type a place name",
+                         format_func=lambda p: _place_label(atlas.by_id[p]),
+                         on_change=on_search, args=(atlas,))
+        else:
+            query = st.text_input("Place name", key="search_text", placeholder="Type a place name")
+            for pid in search_matches(atlas, query or ""):
+                st.button(md_escape(_place_label(atlas.by_id[pid])), key=f"go_{pid}",
+                          on_click=go_to_place, args=(atlas, pid), use_container_width=True)
+            if query and not search_matches(atlas, query, 1):
+                st.caption("No place matches.")
 
         st.header("Share")
-        if st.button("Get a link to this view", use_container_width=True):
-            ss.share = True
-    return shown
+        st.button("Get a link to this view", use_container_width=True,
+                  on_click=lambda: st.session_state.update(share=True))
 
 
 def _place_label(p: dict) -> str:
@@ -456,36 +505,42 @@ def main() -> None:
             for p in atlas.problems[:50]:
                 st.text(p)
 
-    shown = sidebar(atlas)
+    shown = get_shown(atlas)
+    shown_key = hashlib.sha1("\0".join(shown).encode()).hexdigest()
     params = share_params(atlas, shown)
     sync_url(params)
-    if ss.get("share"):
-        share_box(params)
 
+    # The map first: Streamlit draws elements in script order.
     left, right = st.columns([3, 2], gap="medium")
     with left:
         base = mapview.base_map(atlas.bounds, tile_mode())
-        layers = mapview.place_group(cached_rows(atlas, key, tuple(shown)))
+        place_layers = cached_rows(atlas, key, shown_key, shown)
+        n_shown = sum(len(rows) for _, rows in place_layers)
+        canvas = mapview.use_canvas(n_shown, os.environ.get("ATLAS_MARKERS", "auto").strip().lower())
+        layers = mapview.place_group(place_layers, canvas)
         st_folium(base, key=MAP_KEY, height=620, use_container_width=True,
                   returned_objects=["last_active_drawing", "last_object_clicked_count", "center", "zoom"],
                   feature_group_to_add=layers, center=ss.get("view_center"), zoom=ss.get("view_zoom"),
                   on_change=lambda: on_map_change(atlas))
-        n_shown = sum(1 for p in atlas.places if set(p["articles"]) & set(shown))
         st.caption(f"{n_shown} places from {len(shown)} article(s). "
                    "Basemap: OpenStreetMap when online, country outlines (Natural Earth) offline - "
                    "switch with the layer button.")
     with right:
         place_panel(atlas, cfg)
 
+    sidebar(atlas)
+    if ss.get("share"):
+        share_box(params)
+
     st.subheader("Places")
-    df = cached_table(atlas, key, tuple(shown))
+    df = cached_table(atlas, key, shown_key, shown)
     st.dataframe(df, use_container_width=True, hide_index=True, height=360)
-    geojson_text, csv_text = cached_downloads(atlas, key, tuple(shown))
     d1, d2, d3 = st.columns(3)
-    d1.download_button("Download selection (GeoJSON)", geojson_text,
-                       file_name="atlas-selection.geojson", mime="application/geo+json")
-    d2.download_button("Download selection (CSV)", csv_text, file_name="atlas-selection.csv",
-                       mime="text/csv")
+    # generated only when clicked (a large selection is megabytes)
+    d1.download_button("Download selection (GeoJSON)", lambda: cached_downloads(atlas, key, shown_key, shown)[0],
+                       file_name="atlas-selection.geojson", mime="application/geo+json", on_click="ignore")
+    d2.download_button("Download selection (CSV)", lambda: cached_downloads(atlas, key, shown_key, shown)[1],
+                       file_name="atlas-selection.csv", mime="text/csv", on_click="ignore")
     d3.button("Rebuild map data", on_click=lambda: ss.update(force_build=True),
               help="Run `python -m geodata build` again on the articles folder")
 

@@ -19,6 +19,7 @@ from dashboard import assets
 OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 TILE_MODES = ("auto", "osm", "offline")
 MULTI_LAYER = "__several__"
+DOM_MARKER_LIMIT = 400
 
 
 def js_json(value) -> str:
@@ -79,32 +80,50 @@ class _Basemap(MacroElement):
       el.style.background = "conic-gradient(" + stops.join(",") + ")";
     } else { el.style.background = colours[0] || "#555"; }
   }
+  var selectedId = null;
+  function markSelected(layer, on) {
+    if (layer.atlasEl) { layer.atlasEl.classList.toggle("atlas-selected", on); }
+    else if (layer.setStyle) { layer.setStyle(on ? {color: "#ff1744", weight: 4} : layer.atlasStyle); }
+  }
   window.atlasSelect = function(id) {
-    document.querySelectorAll(".atlas-pin.atlas-selected").forEach(function(e) { e.classList.remove("atlas-selected"); });
-    if (id === null) { return; }
-    document.querySelectorAll(".atlas-pin").forEach(function(e) { if (e.dataset.placeId === id) { e.classList.add("atlas-selected"); } });
+    var reg = window.atlasMarkers || {};
+    if (selectedId !== null && reg[selectedId]) { markSelected(reg[selectedId], false); }
+    selectedId = id;
+    if (id !== null && reg[id]) { markSelected(reg[id], true); }
   };
-  /* rows: [id, name, lat, lon, mentions, [colours]] */
-  window.atlasPlaceLayer = function(rows, label) {
+  window.atlasRenderer = L.canvas({padding: 0.5});
+  /* rows: [id, name, lat, lon, mentions, [colours]]; canvas: circles on one canvas (large corpora) */
+  window.atlasPlaceLayer = function(rows, label, canvas) {
+    var reg = window.atlasMarkers = window.atlasMarkers || {};
     var fc = {type: "FeatureCollection", features: rows.map(function(r) {
       return {type: "Feature", id: r[0], geometry: {type: "Point", coordinates: [r[3], r[2]]},
               properties: {id: r[0], name: r[1], mentions: r[4], colours: r[5]}};
     })};
     return L.geoJSON(fc, {
       pointToLayer: function(f, latlng) {
-        var p = f.properties;
+        var p = f.properties, multi = p.colours.length > 1, marker;
         var size = Math.round(Math.min(46, 18 + 7 * Math.log2(Math.max(1, p.mentions))));
-        var el = document.createElement("div");
-        el.className = "atlas-pin" + (p.colours.length > 1 ? " atlas-multi" : "");
-        el.textContent = String(p.mentions);
-        el.dataset.placeId = p.id; el.dataset.placeName = p.name; el.dataset.layer = label;
-        pinStyle(el, p.colours, size);
-        var marker = L.marker(latlng, {icon: L.divIcon({html: el, className: "atlas-icon",
-            iconSize: [size, size]}), riseOnHover: true, keyboard: true});
+        if (canvas) {
+          var style = {renderer: window.atlasRenderer, radius: Math.max(4, size / 4),
+                       fillColor: p.colours[0] || "#555", fillOpacity: 0.85,
+                       color: multi ? "#111" : "#fff", weight: multi ? 2.5 : 1};
+          marker = L.circleMarker(latlng, style);
+          marker.atlasStyle = {color: style.color, weight: style.weight};
+        } else {
+          var el = document.createElement("div");
+          el.className = "atlas-pin" + (multi ? " atlas-multi" : "");
+          el.textContent = String(p.mentions);
+          el.dataset.placeId = p.id; el.dataset.placeName = p.name; el.dataset.layer = label;
+          pinStyle(el, p.colours, size);
+          marker = L.marker(latlng, {icon: L.divIcon({html: el, className: "atlas-icon",
+              iconSize: [size, size]}), riseOnHover: true, keyboard: true});
+          marker.atlasEl = el;
+        }
         var tip = document.createElement("div");
         tip.textContent = p.name + " (" + p.mentions + (p.mentions === 1 ? " mention)" : " mentions)");
-        marker.bindTooltip(tip, {direction: "top", offset: [0, -size / 2]});
+        marker.bindTooltip(tip, {direction: "top", offset: [0, canvas ? -size / 4 : -size / 2]});
         marker.on("click", function() { window.atlasSelect(p.id); });
+        reg[p.id] = marker;
         return marker;
       }
     });
@@ -126,16 +145,20 @@ class _PlaceLayers(MacroElement):
 
     _template = Template("""
 {% macro script(this, kwargs) %}
-(function(group, layers) {
-  layers.forEach(function(l) { window.atlasPlaceLayer(l[1], l[0]).addTo(group); });
-})({{ this._parent.get_name() }}, {{ this.layers_json }});
+(function(group, layers, canvas) {
+  window.atlasMarkers = {};
+  layers.forEach(function(l) { window.atlasPlaceLayer(l[1], l[0], canvas).addTo(group); });
+  window.atlasMarkerCount = Object.keys(window.atlasMarkers).length;
+  if (window.map) { window.map.getContainer().dataset.markers = canvas ? "canvas" : "dom"; }
+})({{ this._parent.get_name() }}, {{ this.layers_json }}, {{ this.canvas_json }});
 {% endmacro %}
 """)
 
-    def __init__(self, layers: list):
+    def __init__(self, layers: list, canvas: bool):
         super().__init__()
         self._name = "AtlasPlaces"
         self.layers_json = js_json(layers)
+        self.canvas_json = js_json(bool(canvas))
 
 
 def initial_view(bounds: list[list[float]] | None) -> tuple[list[float], int]:
@@ -181,9 +204,18 @@ def place_rows(places: list[dict], shown: list[str], colours: dict[str, str]) ->
     return layers
 
 
-def place_group(layers: list) -> folium.FeatureGroup:
+def use_canvas(n_places: int, setting: str = "auto") -> bool:
+    """Numbered DOM markers up to DOM_MARKER_LIMIT places; beyond that circles drawn on one canvas."""
+    if setting == "dom":
+        return False
+    if setting == "canvas":
+        return True
+    return n_places > DOM_MARKER_LIMIT
+
+
+def place_group(layers: list, canvas: bool = False) -> folium.FeatureGroup:
     """The shown places from place_rows() (the selection is marked in the browser, so clicks never
     rebuild the markers)."""
     fg = folium.FeatureGroup(name="Places", control=False)
-    _PlaceLayers(layers).add_to(fg)
+    _PlaceLayers(layers, canvas).add_to(fg)
     return fg
