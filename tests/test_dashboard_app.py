@@ -1,0 +1,156 @@
+"""The Streamlit page without a browser (AppTest) on a real build of the seed articles."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parent.parent
+APP = str(REPO / "dashboard" / "app.py")
+
+
+@pytest.fixture(scope="module")
+def seeds_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("seeds-out")
+    proc = subprocess.run([sys.executable, "-m", "geodata", "build", "--articles", str(REPO / "seeds"),
+                           "--out", str(out)], cwd=REPO, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return out, json.loads((out / "places.geojson").read_text())
+
+
+@pytest.fixture
+def app(seeds_build, monkeypatch):
+    out, doc = seeds_build
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(out))
+    monkeypatch.setenv("ATLAS_ARTICLES_DIR", str(REPO / "seeds"))
+    monkeypatch.setenv("ATLAS_TILES", "offline")
+    monkeypatch.delenv("ATLAS_EDITING", raising=False)
+    return AppTest.from_file(APP, default_timeout=120), doc
+
+
+def html_text(at) -> str:
+    return "\n".join(h.proto.body for h in at.get("html"))
+
+
+def place_id(doc, name):
+    return next(f["id"] for f in doc["features"] if f["properties"]["name"] == name)
+
+
+def table_ids(at):
+    return set(at.dataframe[0].value["id"])
+
+
+def test_default_view_lists_every_place(app):
+    at, doc = app
+    at.run()
+    assert not at.exception
+    assert all(c.value for c in at.checkbox)
+    assert table_ids(at) == {f["id"] for f in doc["features"]}
+    assert any("Click a marker" in i.value for i in at.info)
+    assert not at.warning
+
+
+def test_deep_link_selects_place_and_articles(app):
+    at, doc = app
+    calais = place_id(doc, "Calais")
+    only = doc["articles"][0]["id"]
+    at.query_params["place"] = calais
+    at.query_params["articles"] = only
+    at.run()
+    assert not at.exception and not at.warning
+    assert [c.value for c in at.checkbox] == [a["id"] == only for a in doc["articles"]]
+    body = html_text(at)
+    assert 'data-place-id="%s"' % calais in body and '<mark class="atlas-hl">Calais</mark>' in body
+    shown = {f["id"] for f in doc["features"] if only in f["properties"]["articles"]}
+    assert table_ids(at) == shown
+
+
+def test_tampered_link_gives_notices_and_default_view(app):
+    at, doc = app
+    at.query_params["place"] = "../../etc/passwd"
+    at.query_params["articles"] = "nope"
+    at.query_params["zoom"] = "99"
+    at.run()
+    assert not at.exception
+    notices = " ".join(w.value for w in at.warning)
+    assert "unknown place" in notices and "unknown article" in notices and "zoom" in notices
+    assert all(c.value for c in at.checkbox)
+    assert 'class="atlas-place-name"' not in html_text(at)
+
+
+def test_hiding_an_article_filters_the_table(app):
+    at, doc = app
+    at.run()
+    hidden = doc["articles"][1]["id"]
+    at.checkbox[1].uncheck().run()
+    expected = {f["id"] for f in doc["features"] if set(f["properties"]["articles"]) - {hidden}}
+    assert table_ids(at) == expected and expected != {f["id"] for f in doc["features"]}
+
+
+def test_search_selects_the_place(app):
+    at, doc = app
+    at.run()
+    dover = place_id(doc, "Dover")
+    at.selectbox(key="search").select(dover).run()
+    assert 'data-place-id="%s"' % dover in html_text(at)
+    assert at.session_state["view_zoom"] >= 5
+
+
+def test_read_whole_article_highlights_every_mention(app):
+    at, doc = app
+    calais = place_id(doc, "Calais")
+    at.query_params["place"] = calais
+    at.run()
+    at.button(key="read_0").click().run()
+    body = html_text(at)
+    reader = body[body.index('class="atlas-article-text"'):]
+    feature = next(f for f in doc["features"] if f["id"] == calais)
+    n = sum(1 for m in feature["properties"]["mentions"] if m["article"] == doc["articles"][0]["id"])
+    assert reader.count('<mark class="atlas-hl">') >= n > 0
+
+
+def test_missing_curation_module_or_editing_off_never_breaks(app, monkeypatch):
+    at, doc = app
+    monkeypatch.setenv("ATLAS_EDITING", "1")
+    at.query_params["place"] = place_id(doc, "Calais")
+    at.run()
+    assert not at.exception
+
+
+@pytest.fixture(scope="module")
+def many_build(tmp_path_factory):
+    """More articles and places than the checkbox / drop-down limits (a generated corpus)."""
+    from dashboard.benchmark import generate_corpus
+
+    arts = tmp_path_factory.mktemp("many-articles")
+    generate_corpus(arts, 40, 320)
+    out = tmp_path_factory.mktemp("many-out")
+    proc = subprocess.run([sys.executable, "-m", "geodata", "build", "--articles", str(arts), "--out", str(out)],
+                          cwd=REPO, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return arts, out, json.loads((out / "places.geojson").read_text())
+
+
+def test_large_corpus_uses_editor_and_text_search(many_build, monkeypatch):
+    arts, out, doc = many_build
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(out))
+    monkeypatch.setenv("ATLAS_ARTICLES_DIR", str(arts))
+    monkeypatch.setenv("ATLAS_TILES", "offline")
+    assert len(doc["articles"]) > 30 and len(doc["features"]) > 300
+    at = AppTest.from_file(APP, default_timeout=120)
+    keep = [a["id"] for a in doc["articles"][:3]]
+    at.query_params["articles"] = keep
+    at.run()
+    assert not at.exception and not at.checkbox and not at.warning
+    assert table_ids(at) == {f["id"] for f in doc["features"] if set(f["properties"]["articles"]) & set(keep)}
+    target = doc["features"][0]
+    name = target["properties"]["name"]
+    at.text_input(key="search_text").input(name).run()
+    buttons = [b for b in at.button if b.key and b.key.startswith("go_")]
+    assert buttons and len(buttons) <= 8
+    at.button(key=f"go_{target['id']}").click().run()
+    assert f'data-place-id="{target["id"]}"' in html_text(at)
+    assert at.session_state["view_center"] == [target["geometry"]["coordinates"][1],
+                                               target["geometry"]["coordinates"][0]]

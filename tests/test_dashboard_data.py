@@ -1,0 +1,99 @@
+"""Reading the pipeline's outputs (dashboard/data.py): validation, staleness, build errors."""
+import json
+import os
+import time
+
+import pytest
+
+from dashboard.data import DataError, build_reason, config_from_env, load_atlas, run_build
+
+
+def feature(pid, name, lon, lat, mentions, **props):
+    return {"type": "Feature", "id": pid, "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {"name": name, "kind": "settlement", "country": "FR", "geonameid": 1,
+                           "source": "geonames", "aliases": [], "mention_count": len(mentions),
+                           "articles": sorted({m["article"] for m in mentions}), "mentions": mentions,
+                           "candidates": [], **props}}
+
+
+def write(tmp_path, features, articles=None, texts=None):
+    doc = {"type": "FeatureCollection", "features": features,
+           "articles": articles if articles is not None else [{"id": "a1", "title": "T1"}]}
+    (tmp_path / "places.geojson").write_text(json.dumps(doc))
+    (tmp_path / "articles.json").write_text(json.dumps({"articles": texts or [{"id": "a1", "text": "T1\nx"}]}))
+
+
+M = {"article": "a1", "start": 3, "end": 9, "text": "Calais", "passage": "In Calais.", "passage_start": 0}
+
+
+def test_loads_valid_outputs(tmp_path):
+    write(tmp_path, [feature("3029162", "Calais", 1.85, 50.95, [M])])
+    atlas = load_atlas(tmp_path)
+    assert [p["id"] for p in atlas.places] == ["3029162"]
+    p = atlas.by_id["3029162"]
+    assert (p["lat"], p["lon"], p["mention_count"], p["articles"]) == (50.95, 1.85, 1, ["a1"])
+    assert atlas.articles[0]["place_count"] == 1  # computed when the list has none
+    assert atlas.texts == {"a1": "T1\nx"} and atlas.problems == []
+    assert atlas.colours["a1"].startswith("#")
+
+
+def test_broken_features_are_skipped_and_reported(tmp_path):
+    good = feature("1", "Good", 1, 2, [M])
+    bad_coords = feature("2", "Bad", 500, 2, [M])
+    no_geom = {"type": "Feature", "id": "3", "properties": {"name": "x"}}
+    dup = feature("1", "Dup", 1, 2, [M])
+    not_point = dict(feature("4", "Line", 1, 2, [M]), geometry={"type": "LineString", "coordinates": []})
+    write(tmp_path, [good, bad_coords, no_geom, dup, not_point, "junk"])
+    atlas = load_atlas(tmp_path)
+    assert [p["id"] for p in atlas.places] == ["1"]
+    assert len(atlas.problems) == 5
+
+
+def test_article_only_referenced_by_a_place_gets_an_entry(tmp_path):
+    m2 = dict(M, article="ghost")
+    write(tmp_path, [feature("1", "X", 1, 2, [M, m2])])
+    atlas = load_atlas(tmp_path)
+    assert "ghost" in atlas.article_by_id and atlas.article_by_id["ghost"]["place_count"] == 1
+
+
+@pytest.mark.parametrize("content, message", [
+    ("not json", "not valid JSON"),
+    (json.dumps({"type": "Feature"}), "not a GeoJSON FeatureCollection"),
+    (json.dumps([1, 2]), "not a GeoJSON FeatureCollection"),
+])
+def test_malformed_places_file_is_a_clear_error(tmp_path, content, message):
+    (tmp_path / "places.geojson").write_text(content)
+    with pytest.raises(DataError, match=message):
+        load_atlas(tmp_path)
+
+
+def test_missing_places_file(tmp_path):
+    with pytest.raises(DataError, match="places.geojson not found"):
+        load_atlas(tmp_path)
+
+
+def test_build_reason_tracks_missing_and_stale_outputs(tmp_path):
+    arts, out = tmp_path / "arts", tmp_path / "out"
+    arts.mkdir()
+    out.mkdir()
+    (arts / "a1.txt").write_text("Title\nbody")
+    assert "missing" in build_reason(arts, out)
+    write(out, [])
+    old = time.time() - 100
+    os.utime(arts / "a1.txt", (old, old))
+    os.utime(arts, (old, old))
+    assert build_reason(arts, out) is None
+    (arts / "a2.txt").write_text("New\nbody")  # a new article makes the outputs stale
+    assert build_reason(arts, out) == "articles changed since the last build"
+
+
+def test_failed_build_returns_the_error_message(tmp_path):
+    result = run_build(tmp_path / "does-not-exist", tmp_path / "out", timeout=300)
+    assert not result.ok and result.message.strip()
+
+
+def test_config_from_env(tmp_path):
+    cfg = config_from_env({"ATLAS_ARTICLES_DIR": str(tmp_path), "ATLAS_DATA_DIR": str(tmp_path / "d"),
+                           "ATLAS_EDITING": "1"})
+    assert cfg.articles_dir == tmp_path and cfg.data_dir == tmp_path / "d" and cfg.editing
+    assert not config_from_env({}).editing

@@ -1,0 +1,45 @@
+"""Escaping and highlighting of untrusted article text (dashboard/text.py)."""
+from dashboard.text import article_html, article_spans, highlight, md_escape, passage_html
+
+
+def test_highlight_escapes_text_and_marks_spans():
+    text = 'Calais <script>alert("x")</script> & Calais'
+    out = highlight(text, [(0, 6), (len(text) - 6, len(text))])
+    assert "<script>" not in out
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; " in out
+    assert out.count('<mark class="atlas-hl">Calais</mark>') == 2
+
+
+def test_highlight_merges_overlaps_and_ignores_bad_spans():
+    out = highlight("abcdef", [(1, 3), (2, 4), (5, 99), (4, 2), (-5, -1)])
+    assert out == 'a<mark class="atlas-hl">bcd</mark>e<mark class="atlas-hl">f</mark>'
+
+
+def test_markup_inside_a_mention_is_escaped_too():
+    assert highlight("<b>x</b>", [(0, 8)]) == '<mark class="atlas-hl">&lt;b&gt;x&lt;/b&gt;</mark>'
+
+
+def test_passage_uses_offsets_and_falls_back_to_the_word():
+    m = {"passage": "In Calais today.", "passage_start": 100, "start": 103, "end": 109, "text": "Calais"}
+    assert passage_html(m) == 'In <mark class="atlas-hl">Calais</mark> today.'
+    wrong = dict(m, start=0, end=6)  # offsets that do not match the text
+    assert passage_html(wrong) == 'In <mark class="atlas-hl">Calais</mark> today.'
+    missing = dict(m, passage="No match here")
+    assert "<mark" not in passage_html(missing)
+
+
+def test_article_spans_check_offsets_against_text():
+    text = "Calais. Then Calais again."
+    good = [{"start": 0, "end": 6, "text": "Calais"}]
+    assert article_spans(text, good) == [(0, 6)]
+    stale = [{"start": 2, "end": 8, "text": "Calais"}]  # the file changed: search the word instead
+    assert sorted(article_spans(text, stale)) == [(0, 6), (13, 19)]
+    assert article_html("<i>Calais</i>", [{"start": 3, "end": 9, "text": "Calais"}]) == \
+        '&lt;i&gt;<mark class="atlas-hl">Calais</mark>&lt;/i&gt;'
+
+
+def test_md_escape_neutralises_markdown():
+    s = md_escape("![img](http://x/y.png) [a](javascript:1) **b** :red[c]")
+    for raw in ("![", "](", "**", ":red["):
+        assert raw not in s
+    assert s.replace("\\", "") == "![img](http://x/y.png) [a](javascript:1) **b** :red[c]"
