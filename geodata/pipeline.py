@@ -10,7 +10,7 @@ from tqdm import tqdm
 
 from .articles import Article, Skipped, load_articles
 from .errors import AtlasError
-from .geocoders import GeocodeReport, geocode_names
+from .geocoders import GeocodeReport, geocode_unresolved, unresolved_names
 from .geoparser import Geoparser
 from .gazetteer import Gazetteer
 from .model import ResolvedMention
@@ -45,6 +45,8 @@ class BuildReport:
         lines = [f"Read {len(self.articles)} article(s); skipped {len(self.skipped)}."]
         lines += [f"  skipped {s.path}: {s.reason}" for s in self.skipped]
         lines += [f"  overrides: {p}" for p in self.override_problems]
+        if self.geocoder is not None:
+            lines.append(self.geocoder.summary_lines()[0])
         lines.append(f"Found {self.mentions} mention(s) of {self.places} place(s).")
         if self.unresolved:
             lines.append(f"{len(self.unresolved)} name(s) unresolved:")
@@ -55,23 +57,16 @@ class BuildReport:
 
 
 def _geocode_unresolved(resolved: dict[str, list[ResolvedMention]], geocoder, cache_path: Path,
-                        report: BuildReport) -> None:
-    names = sorted({rm.text for mentions in resolved.values() for rm in mentions if rm.place is None})
-    if not names:
-        return
+                        report: BuildReport) -> dict[str, list[ResolvedMention]]:
+    """Names the offline steps left without a place go to the chosen geocoder (if any)."""
     if geocoder is None:
-        for name in names:
+        for name in unresolved_names(resolved):
             report.unresolved[name] = "not in the offline gazetteer (an online geocoder may place it)"
-        return
-    result = geocode_names(names, geocoder, cache_path)
+        return resolved
+    resolved, result = geocode_unresolved(resolved, geocoder, cache_path)
     report.geocoder = result
-    for mentions in resolved.values():
-        for i, rm in enumerate(mentions):
-            if rm.place is None and result.places.get(rm.text) is not None:
-                mentions[i] = replace(rm, place=result.places[rm.text])
-    for name in names:
-        if result.places.get(name) is None:
-            report.unresolved[name] = result.reasons.get(name, "no result")
+    report.unresolved.update(result.unresolved)
+    return resolved
 
 
 def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path = DEFAULT_OUT_DIR, *,
@@ -96,8 +91,10 @@ def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path =
         raise BuildError(f"no readable article in {articles_dir} ({why}); nothing written")
 
     gazetteer = gazetteer or Gazetteer.open()
-    overrides = load_overrides(overrides_path) if overrides_path and Path(overrides_path).exists() else None
-    if overrides is not None:
+    overrides = None
+    if overrides_path and Path(overrides_path).exists():
+        overrides = load_overrides(overrides_path, gazetteer)
+        overrides.check_articles([a.id for a in report.articles])
         report.override_problems = [f"{overrides_path}:{line}: {msg}" for line, msg in overrides.problems]
     parser = Geoparser(
         gazetteer,
@@ -113,7 +110,7 @@ def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path =
             mentions = overrides.apply(article.id, mentions, gazetteer)
         resolved[article.id] = mentions
 
-    _geocode_unresolved(resolved, geocoder, Path(geocode_cache), report)
+    resolved = _geocode_unresolved(resolved, geocoder, Path(geocode_cache), report)
 
     collection = write_outputs(out_dir, report.articles, resolved, articles_dir=articles_dir,
                                skipped=report.skipped)
