@@ -359,8 +359,9 @@ def place_panel(atlas: Atlas, cfg) -> None:
     st.html(f'<div class="atlas-place"><h3 class="atlas-place-name" data-place-id="{esc(place["id"])}">'
             f'{esc(place["name"])}</h3>'
             f'<div class="atlas-place-meta">{meta}</div></div>')
-    if place["aliases"]:
-        st.caption("Also written: " + md_escape(", ".join(place["aliases"][:10])))
+    aliases = [a for a in place["aliases"] if a != place["name"]]
+    if aliases:
+        st.caption("Also written: " + md_escape(", ".join(aliases[:10])))
 
     curation_hook(place, cfg)
 

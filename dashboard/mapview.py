@@ -82,8 +82,13 @@ class _Basemap(MacroElement):
   }
   var selectedId = null;
   function markSelected(layer, on) {
-    if (layer.atlasEl) { layer.atlasEl.classList.toggle("atlas-selected", on); }
-    else if (layer.setStyle) { layer.setStyle(on ? {color: "#ff1744", weight: 4} : layer.atlasStyle); }
+    if (layer.atlasEl) {
+      layer.atlasEl.classList.toggle("atlas-selected", on);
+      layer.setZIndexOffset(on ? 10000 : 0);
+    } else if (layer.setStyle) {
+      layer.setStyle(on ? {color: "#ff1744", weight: 4} : layer.atlasStyle);
+      if (on) { layer.bringToFront(); }
+    }
   }
   window.atlasSelect = function(id) {
     var reg = window.atlasMarkers || {};
@@ -102,7 +107,7 @@ class _Basemap(MacroElement):
     return L.geoJSON(fc, {
       pointToLayer: function(f, latlng) {
         var p = f.properties, multi = p.colours.length > 1, marker;
-        var size = Math.round(Math.min(46, 18 + 7 * Math.log2(Math.max(1, p.mentions))));
+        var size = Math.round(Math.min(38, 16 + 5 * Math.log2(Math.max(1, p.mentions))));
         if (canvas) {
           var style = {renderer: window.atlasRenderer, radius: Math.max(4, size / 4),
                        fillColor: p.colours[0] || "#555", fillOpacity: 0.85,
