@@ -724,7 +724,7 @@ CREATE INDEX places_admin1 ON places(admin1, kind);
 """
 
 
-def build_index(path: str | os.PathLike | None = None, *, log=None) -> dict:
+def build_index(path: str | os.PathLike | None = DEFAULT_INDEX_PATH, *, log=None) -> dict:
     """Build the SQLite index at `path` atomically (temp file + os.replace). Returns counts per kind
     plus `names` (name rows) and `seconds`."""
     path = Path(path) if path is not None else DEFAULT_INDEX_PATH

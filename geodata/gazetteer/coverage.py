@@ -66,8 +66,14 @@ def measure_corpus(g: Gazetteer, name: str, toponyms: list[dict]) -> dict:
     found = recall = top1 = 0
     with_pt = [t for t in toponyms if t.get("lat") is not None and t.get("lon") is not None]
     missing_names = Counter()
+    by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # kind of the gold id -> [found, total]
     for t in with_pt:
         cands = g.lookup(t["name"])
+        if t.get("geonameid"):
+            p = g.by_geonameid(int(t["geonameid"]))
+            tally = by_kind[p.kind if p else "id not in index"]
+            tally[1] += 1
+            tally[0] += bool(cands)
         if cands:
             found += 1
         else:
@@ -83,6 +89,9 @@ def measure_corpus(g: Gazetteer, name: str, toponyms: list[dict]) -> dict:
         print(f"  ids in the index: {pct(inside, len(with_id))}; by kind: "
               + ", ".join(f"{k} {v}" for k, v in kinds.most_common()))
     print(f"  names lookup finds: {pct(found, len(with_pt))}")
+    if by_kind:
+        print("    by kind of the gold id: " + "; ".join(f"{k} {pct(v[0], v[1])}" for k, v in
+                                                       sorted(by_kind.items(), key=lambda kv: -kv[1][1])))
     print(f"  a candidate within {KM:.0f} km (candidate recall): {pct(recall, len(with_pt))}")
     print(f"  first candidate within {KM:.0f} km (static prior alone): {pct(top1, len(with_pt))}")
     print("  most frequent names not found: " + ", ".join(f"{n} x{c}" for n, c in missing_names.most_common(15)))
