@@ -176,10 +176,10 @@ def score(docs: Sequence[Document], predictions: Sequence[Sequence[Toponym]]) ->
 System = Callable[[Sequence[str]], list[list[Toponym]]]
 
 
-def ours_system() -> System:
+def ours_system(**options) -> System:
     from geodata.geoparser import Geoparser
 
-    gp = Geoparser()
+    gp = Geoparser(**options)
 
     def run(texts: Sequence[str]) -> list[list[Toponym]]:
         out = []
@@ -264,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="only the first N documents of each corpus")
     ap.add_argument("--json", dest="json_out", default=None, help="also write all figures to this file")
     ap.add_argument("--no-baseline", action="store_true", help="score only our parser")
+    ap.add_argument("--demonyms", action="store_true",
+                    help="also score our parser with nationality adjectives reported as places ('ours+dem')")
     args = ap.parse_args(argv)
     if args.limit is not None and args.limit < 1:
         print("error: --limit must be at least 1", file=sys.stderr)
@@ -274,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     try:
         systems: dict[str, System] = {"ours": ours_system()}
+        if args.demonyms:
+            systems["ours+dem"] = ours_system(demonyms=True)
         if not args.no_baseline:
             systems["baseline"] = baseline_system()
         report = evaluate(args.corpora, systems, args.limit)

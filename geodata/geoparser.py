@@ -24,11 +24,14 @@ class Geoparser:
     """Finds place mentions in text and resolves them with the offline gazetteer.
 
     ``extra_places``: surface forms that are always recognised (whole word, case-sensitive) and resolved
-    to the given Place. ``excluded``: surface forms that are never reported.
+    to the given Place. ``excluded``: surface forms that are never reported. ``demonyms``: also report
+    adjectives of nationality ("French", "Sudanese") as mentions of their country (off by default:
+    annotation conventions differ; LGL and TR-News count them, GeoVirus does not).
     """
 
     def __init__(self, gazetteer=None, extra_places: dict[str, Place] | None = None,
-                 excluded: set[str] | None = None, batch_size: int = 64):
+                 excluded: set[str] | None = None, batch_size: int = 64,
+                 demonyms: bool = False):
         if gazetteer is None:
             from geodata.gazetteer import Gazetteer
 
@@ -36,7 +39,8 @@ class Geoparser:
         self.gazetteer = gazetteer
         cached = CachedGazetteer(gazetteer)
         self.nlp = load_nlp()
-        self.recognizer = Recognizer(cached, extra_places=extra_places, excluded=excluded)
+        self.recognizer = Recognizer(cached, extra_places=extra_places, excluded=excluded,
+                                     demonyms=demonyms)
         self.resolver = Resolver(cached)
         self.batch_size = batch_size
 

@@ -77,7 +77,8 @@ CONNECTORS = frozenset({"of", "de", "du", "des", "la", "le", "les", "el", "al", 
                         "am", "an", "der", "di", "da", "do", "dos", "y", "and", "the", "in"})
 MAX_NAME_TOKENS = 6
 # words after a name that say it is a team, company or publication, not the place
-ORG_FOLLOWERS = frozenset({"club", "fc", "team", "players", "player", "fans", "supporters", "manager",
+ORG_FOLLOWERS = frozenset({"virus", "viruses", "fever", "flu", "influenza", "strain", "vaccine",
+                           "encephalitis", "disease","club", "fc", "team", "players", "player", "fans", "supporters", "manager",
                            "coach", "striker", "midfielder", "defender", "goalkeeper", "squad",
                            "newspaper", "times", "post", "herald", "inc", "ltd", "corp", "company"})
 LOCATION_CUES = frozenset({"in", "at", "near", "from", "to", "into", "outside", "across", "around",
@@ -200,6 +201,15 @@ def _name_prior(cands: list[Candidate]) -> float:
     return best
 
 
+def _is_abbreviation(surface: str) -> bool:
+    """ "Ky.", "W.Va.", "U.S.", "Calif." keep their final dot; "DRC." and "Calais." do not."""
+    last = surface.split()[-1] if surface.split() else surface
+    bare = last.rstrip(".")
+    if "." in bare:
+        return True
+    return bare[:1].isupper() and not bare.isupper() and len(bare) <= 5
+
+
 def _prev_word(tokens: list[Token], i: int) -> str:
     return tokens[i - 1].text.lower().rstrip(".") if i > 0 else ""
 
@@ -246,7 +256,7 @@ class Recognizer:
         if surface.endswith("."):
             last = tokens[j - 1].text
             bare = surface[:-1]
-            abbreviation = len(last) <= 5 or "." in last[:-1]
+            abbreviation = _is_abbreviation(last)
             order = (surface, bare) if abbreviation else (bare,)
             for form in order:
                 if form and form[-1] != " ":
@@ -325,8 +335,9 @@ class Recognizer:
         for s, e, label, etext in ents:
             if label == "PERSON":
                 words = [w for w in etext.replace("’s", "").replace("'s", "").split() if w[:1].isupper()]
-                if len(words) >= 2:
-                    person_words.update(w.lower().rstrip(".,") for w in words)
+                lowered = [w.lower().rstrip(".,") for w in words]
+                if len(words) >= 2 and not any(w in INSTITUTION_WORDS for w in lowered):
+                    person_words.update(lowered)
 
         place_ends = {e for (_, e, label, _) in ents if label in ("GPE", "LOC")}
 
@@ -369,6 +380,10 @@ class Recognizer:
                         place += 1.0
                 if gap.strip() == "" and low in PERSON_VERBS:
                     person += 1.0
+                    before = text[max(0, start - 3):start]
+                    if any(q in before for q in "”\"’'"):
+                        person += 1.0  # '..." Altom said'
+
                 if gap == " " and low in ORG_FOLLOWERS:
                     person += 2.0
             return place, person
@@ -386,6 +401,8 @@ class Recognizer:
                 s2, surface = s + 4, surface[4:]
             while surface and surface[-1] in ".,;:’'" and not self.gaz.lookup(surface):
                 surface, e2 = surface[:-1], e2 - 1
+            if surface.endswith(".") and not _is_abbreviation(surface):
+                surface, e2 = surface[:-1], e2 - 1  # "DRC." at the end of a sentence
             for suffix in ("’s", "'s"):
                 if surface.endswith(suffix):
                     surface, e2 = surface[:-2], e2 - 2
@@ -451,7 +468,7 @@ class Recognizer:
             pc, nc = context(*key)
             local[key] = (pc, nc)
             v = votes.setdefault(f.lookup.lower(), [0.0, 0.0, 0.0])
-            if f.label in ("GPE", "LOC"):
+            if f.label in ("GPE", "LOC") and f.candidates:
                 v[0] += 1.0
             v[0] += pc
             v[1] += nc
@@ -467,12 +484,12 @@ class Recognizer:
             if f.lookup.lower() in person_words:
                 person_votes += 2.0
             score = _name_prior(f.candidates) + pc - nc
-            score += 0.6 * min(place_votes, 3.0) - 0.6 * min(person_votes + 0.1 * person_labels, 3.0)
+            score += 0.6 * min(place_votes, 3.0) - 0.8 * min(person_votes + 0.1 * person_labels, 4.0)
             score += _LABEL_WEIGHT.get(f.label or "", -0.8)
             if f.label not in PLACE_LABELS and f.label not in _SUB_LABELS and f.label != "STREET":
                 words = f.lookup.split()
                 initial = _sentence_initial(text, f.mention.start)
-                if len(words) == 1:
+                if len(words) == 1 and not ("." in words[0].rstrip(".") or words[0].isupper()):
                     z = word_zipf(words[0].rstrip("."))
                     if initial:
                         score -= max(0.0, z - 3.0) * 1.2 + 0.6
@@ -485,8 +502,9 @@ class Recognizer:
                     score -= 2.0
                 if len(f.lookup.rstrip(".")) < 3 and not f.lookup.isupper():
                     score -= 2.0
-                if all(c.name_type in ("demonym",) for c in f.candidates):
-                    score -= 0.0 if self.demonyms else 10.0
+                if f.candidates and all(c.name_type == "demonym" for c in f.candidates):
+                    # "French", "Sudanese": a people or language, reported only when asked for
+                    score = 2.0 if self.demonyms and f.label in ("NORP", None) else -10.0
             if len(f.lookup.split()) > 1 and f.label not in PLACE_LABELS:
                 score += 0.5
             if f.label == "STREET":
