@@ -21,6 +21,7 @@ from geodata.model import Candidate, Place, ResolvedMention
 from geodata.recognize import Found
 
 MAX_CANDIDATES = 5
+SELF_WEIGHT = 0.5  # how much a name's own first-pass reading counts in its context
 _KIND_PRIOR = {
     "country": 3.2, "continent": 3.2, "admin1": 2.7, "water": 2.4, "region": 2.3, "admin2": 1.4,
     "street": 0.5, "landmark": 0.8, "other": 0.5,
@@ -91,11 +92,15 @@ class Resolver:
                 return places
         return []
 
-    def _context(self, chosen: list[tuple[Found, Candidate, float]]) -> _Ctx:
+    def _context(self, chosen: list[tuple[Found, Candidate, float]], skip: str | None = None) -> _Ctx:
+        """Countries, first-level divisions and anchor points of the document's confident choices,
+        leaving out the occurrences of the name ``skip`` (a name must not vote for its own reading)."""
         countries: dict[str, float] = defaultdict(float)
         admin1: dict[str, float] = defaultdict(float)
         anchors: list[tuple[Place, float]] = []
         for f, c, conf in chosen:
+            if skip is not None and f.lookup.lower() == skip:
+                conf *= SELF_WEIGHT
             p = c.place
             w = conf
             if p.kind == "country" and p.country:
@@ -160,7 +165,7 @@ class Resolver:
             if scored[0][1].name_type in ("demonym",):
                 conf *= 0.5
             chosen.append((f, scored[0][1], conf))
-        ctx = self._context(chosen)
+        contexts: dict[str, _Ctx] = {}
 
         # pass 2: with document context, pooled over every occurrence of the same name
         by_key: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -169,6 +174,10 @@ class Resolver:
             if f.forced is not None or not f.candidates:
                 ranked.append([])
                 continue
+            key = f.lookup.lower()
+            ctx = contexts.get(key)
+            if ctx is None:
+                ctx = contexts[key] = self._context(chosen, skip=key)
             scored = [(self._score(c, f.lookup, ctx, cont), c) for c in f.candidates]
             scored.sort(key=lambda t: -t[0])
             ranked.append(scored)
