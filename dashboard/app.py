@@ -191,15 +191,22 @@ def get_shown(atlas: Atlas) -> list[str]:
     return [a["id"] for i, a in enumerate(atlas.articles) if ss.get(f"show_{i}", True)]
 
 
-def select_place(pid: str | None, move: bool = False) -> None:
+def select_place(pid: str | None) -> None:
     ss = st.session_state
+    if ss.get("selected") != pid:
+        ss.reader = None
     ss.selected = pid
-    ss.reader = None
 
 
 def on_map_change(atlas: Atlas) -> None:
     ss = st.session_state
     value = ss.get(MAP_KEY) or {}
+    if "atlas_click" in value:  # the marker's own immediate report (see mapview.py)
+        pid = value.get("atlas_click")
+        if value.get("atlas_nonce") != ss.get("click_nonce") and isinstance(pid, str) and pid in atlas.by_id:
+            ss.click_nonce = value.get("atlas_nonce")
+            select_place(pid)
+        return
     count = value.get("last_object_clicked_count")
     drawing = value.get("last_active_drawing") or {}
     props = drawing.get("properties") if isinstance(drawing, dict) else None

@@ -127,7 +127,14 @@ class _Basemap(MacroElement):
         var tip = document.createElement("div");
         tip.textContent = p.name + " (" + p.mentions + (p.mentions === 1 ? " mention)" : " mentions)");
         marker.bindTooltip(tip, {direction: "top", offset: [0, canvas ? -size / 4 : -size / 2]});
-        marker.on("click", function() { window.atlasSelect(p.id); });
+        marker.on("click", function() {
+          window.atlasSelect(p.id);
+          /* Tell Streamlit at once (streamlit-folium reports the same click ~250 ms later, debounced). */
+          try {
+            window.parent.postMessage({isStreamlitMessage: true, type: "streamlit:setComponentValue",
+              dataType: "json", value: {atlas_click: p.id, atlas_nonce: Date.now() + Math.random()}}, "*");
+          } catch (e) { console.warn("atlas: direct click report failed", e); }
+        });
         reg[p.id] = marker;
         return marker;
       }
