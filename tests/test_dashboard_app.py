@@ -111,12 +111,44 @@ def test_read_whole_article_highlights_every_mention(app):
     assert reader.count('<mark class="atlas-hl">') >= n > 0
 
 
-def test_missing_curation_module_or_editing_off_never_breaks(app, monkeypatch):
+def test_curation_panel_only_when_editing_is_on(app, monkeypatch):
     at, doc = app
-    monkeypatch.setenv("ATLAS_EDITING", "1")
     at.query_params["place"] = place_id(doc, "Calais")
     at.run()
+    assert not at.exception and "Wrong place?" not in [e.label for e in at.expander]
+    monkeypatch.setenv("ATLAS_EDITING", "1")
+    at.run()
     assert not at.exception
+    if (REPO / "dashboard" / "curation_panel.py").is_file():
+        assert "Wrong place?" in [e.label for e in at.expander]
+
+
+def test_app_builds_missing_outputs(tmp_path, monkeypatch):
+    arts, out = tmp_path / "arts", tmp_path / "out"
+    arts.mkdir()
+    (arts / "one.txt").write_text("Ferries from Calais\nThe ferry left Calais for Dover at dawn.\n")
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(out))
+    monkeypatch.setenv("ATLAS_ARTICLES_DIR", str(arts))
+    monkeypatch.setenv("ATLAS_TILES", "offline")
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    assert not at.exception and not at.error
+    assert (out / "places.geojson").is_file() and (out / "articles.json").is_file()
+    assert [c.label for c in at.checkbox][0].startswith("Ferries from Calais")
+
+
+def test_failed_build_is_shown_clearly(tmp_path, monkeypatch):
+    arts, out = tmp_path / "empty", tmp_path / "out"
+    arts.mkdir()
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(out))
+    monkeypatch.setenv("ATLAS_ARTICLES_DIR", str(arts))
+    monkeypatch.setenv("ATLAS_TILES", "offline")
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "Building the map data" in errors and "failed" in errors
+    assert at.code and at.code[0].value.strip()  # the build's own message
 
 
 @pytest.fixture(scope="module")
