@@ -414,6 +414,11 @@ class Recognizer:
                 inner = [g for g in gaz_spans if s2 <= tokens[g[0]].start and tokens[g[0]].start + len(g[2]) == e2
                          and (text[s2:tokens[g[0]].start].endswith(" of ")
                               or text[s2:tokens[g[0]].start].strip().lower() in DIRECTIONS)]
+                if not inner:
+                    # "Edgar County Sheriff's Department": a known place starting an institution's name
+                    inner = [g for g in gaz_spans if tokens[g[0]].start == s2
+                             and tokens[g[0]].start + len(g[2]) < e2
+                             and not self._name_like(text[tokens[g[0]].start + len(g[2]):e2])]
                 if inner:
                     for i, j, isurface, icands in inner:
                         istart = tokens[i].start

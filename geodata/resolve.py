@@ -60,7 +60,14 @@ def prior(c: Candidate, surface: str) -> float:
         score -= 3.0
     if p.name == surface:
         score += 0.3
+    if nt in ("name", "alternate") and _initialism(surface) and not _initialism(p.name):
+        score -= 2.5  # "U.S." is not the French village "Us"
     return score
+
+
+def _initialism(s: str) -> bool:
+    s = s.strip()
+    return ("." in s.rstrip(".") and len(s) <= 8) or (s.isupper() and 2 <= len(s) <= 4)
 
 
 @dataclass
