@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import json
 import os
 import socket
 import sys
@@ -27,13 +26,13 @@ from dashboard.data import (  # noqa: E402
     Atlas, DataError, build_reason, config_from_env, load_atlas, output_signature, run_build,
 )
 from dashboard.params import parse_view, view_to_params  # noqa: E402
+from dashboard.tables import places_table, selection_geojson  # noqa: E402
 from dashboard.text import article_html, highlight, md_escape, mention_span_in_passage  # noqa: E402
 
 MAP_KEY = "atlas_map"
 CHECKBOX_LIMIT = 30  # more articles than this: an editable table instead of checkboxes
 SELECTBOX_LIMIT = 300  # more places than this: a text search instead of a drop-down
 SEARCH_RESULTS = 8
-TABLE_ARTICLE_COLUMNS = 12
 SEARCH_ZOOM = 9
 
 CSS = """
@@ -262,8 +261,8 @@ def sidebar(atlas: Atlas) -> None:
         st.header("Articles")
         c1, c2 = st.columns(2)
         c1.button("Show all", on_click=lambda: set_shown(atlas, [a["id"] for a in atlas.articles]),
-                  use_container_width=True)
-        c2.button("Hide all", on_click=lambda: set_shown(atlas, []), use_container_width=True)
+                  width="stretch")
+        c2.button("Hide all", on_click=lambda: set_shown(atlas, []), width="stretch")
         if len(atlas.articles) > CHECKBOX_LIMIT:
             ss = st.session_state
             table = pd.DataFrame({
@@ -271,7 +270,7 @@ def sidebar(atlas: Atlas) -> None:
                 "article": [a["title"] for a in atlas.articles],
                 "places": [a["place_count"] for a in atlas.articles],
             })
-            st.data_editor(table, key=_editor_key(), hide_index=True, height=320, use_container_width=True,
+            st.data_editor(table, key=_editor_key(), hide_index=True, height=320, width="stretch",
                            disabled=["article", "places"],
                            column_config={"show": st.column_config.CheckboxColumn("show", width="small")})
         else:
@@ -299,12 +298,12 @@ def sidebar(atlas: Atlas) -> None:
             query = st.text_input("Place name", key="search_text", placeholder="Type a place name")
             for pid in search_matches(atlas, query or ""):
                 st.button(md_escape(_place_label(atlas.by_id[pid])), key=f"go_{pid}",
-                          on_click=go_to_place, args=(atlas, pid), use_container_width=True)
+                          on_click=go_to_place, args=(atlas, pid), width="stretch")
             if query and not search_matches(atlas, query, 1):
                 st.caption("No place matches.")
 
         st.header("Share")
-        st.button("Get a link to this view", use_container_width=True,
+        st.button("Get a link to this view", width="stretch",
                   on_click=lambda: st.session_state.update(share=True))
 
 
@@ -421,60 +420,6 @@ def curation_hook(place: dict, cfg) -> None:
         st.warning(f"The curation panel failed: {md_escape(str(exc))[:300]}")
 
 
-def places_table(atlas: Atlas, shown: list[str]) -> pd.DataFrame:
-    shown_set = set(shown)
-    per_article = len(shown) <= TABLE_ARTICLE_COLUMNS
-    titles: dict[str, str] = {}
-    if per_article:
-        used: set[str] = set()
-        for a in shown:
-            t = atlas.article_by_id[a]["title"][:60]
-            t = t if t not in used else f"{t} [{a}]"
-            used.add(t)
-            titles[a] = t
-    rows = []
-    for p in atlas.places:
-        counts: dict[str, int] = {}
-        for m in p["mentions"]:
-            if m["article"] in shown_set:
-                counts[m["article"]] = counts.get(m["article"], 0) + 1
-        in_shown = [a for a in p["articles"] if a in shown_set]
-        if not in_shown:
-            continue
-        row = {"id": p["id"], "place": p["name"], "kind": p["kind"], "country": p["country"] or "",
-               "lat": round(p["lat"], 5), "lon": round(p["lon"], 5), "source": p["source"],
-               "mentions": sum(counts.values()) if counts else p["mention_count"],
-               "articles": len(in_shown)}
-        if per_article:
-            for a in shown:
-                row[titles[a]] = counts.get(a, 0)
-        rows.append(row)
-    cols = ["id", "place", "kind", "country", "lat", "lon", "source", "mentions", "articles"]
-    if per_article:
-        cols += [titles[a] for a in shown]
-    df = pd.DataFrame(rows, columns=cols)
-    return df.sort_values(["mentions", "place"], ascending=[False, True], kind="stable").reset_index(drop=True)
-
-
-def selection_geojson(atlas: Atlas, shown: list[str]) -> str:
-    shown_set = set(shown)
-    features = []
-    for p in atlas.places:
-        if not set(p["articles"]) & shown_set:
-            continue
-        mentions = [m for m in p["mentions"] if m["article"] in shown_set]
-        props = {k: p[k] for k in ("name", "kind", "country", "geonameid", "source", "aliases")}
-        props.update(mention_count=len(mentions), articles=[a for a in p["articles"] if a in shown_set],
-                     mentions=mentions)
-        features.append({"type": "Feature", "id": p["id"],
-                         "geometry": {"type": "Point", "coordinates": [p["lon"], p["lat"]]},
-                         "properties": props})
-    arts = [atlas.article_by_id[a] for a in shown]
-    return json.dumps({"type": "FeatureCollection", "features": features,
-                       "articles": [{"id": a["id"], "title": a["title"]} for a in arts]},
-                      ensure_ascii=False, indent=1)
-
-
 def main() -> None:
     st.set_page_config(page_title="Article Atlas", layout="wide", page_icon=":world_map:")
     st.html(CSS)
@@ -542,7 +487,7 @@ def main() -> None:
 
     st.subheader("Places")
     df = cached_table(atlas, key, shown_key, shown)
-    st.dataframe(df, use_container_width=True, hide_index=True, height=360)
+    st.dataframe(df, width="stretch", hide_index=True, height=360)
     d1, d2, d3 = st.columns(3)
     # generated only when clicked (a large selection is megabytes)
     d1.download_button("Download selection (GeoJSON)", lambda: cached_downloads(atlas, key, shown_key, shown)[0],

@@ -250,3 +250,25 @@ def test_tampered_url_shows_notice_and_default_view(seeds_server, seeds_data, op
     assert page.locator(".atlas-place-name").count() == 0
     page.wait_for_function("() => !location.search.includes('passwd')")
     guard.assert_clean()
+
+
+def test_downloads_hold_the_current_selection(seeds_server, seeds_data, open_page):
+    places = load_places(seeds_data)
+    page, guard = open_page()
+    page.goto(seeds_server.url)
+    wait_markers(page)
+    wait_idle(page)
+    checkbox(page, titles(places)[ART_PORTS]).locator("label").click()
+    wait_idle(page)
+    expected = {f["id"] for f in places["features"] if ART_MAIN in f["properties"]["articles"]}
+    with page.expect_download(timeout=30_000) as info:
+        page.get_by_role("button", name="Download selection (GeoJSON)").click()
+    doc = json.loads(open(info.value.path(), encoding="utf-8").read())
+    assert {f["id"] for f in doc["features"]} == expected
+    assert all(m["article"] == ART_MAIN for f in doc["features"] for m in f["properties"]["mentions"])
+    with page.expect_download(timeout=30_000) as info:
+        page.get_by_role("button", name="Download selection (CSV)").click()
+    lines = open(info.value.path(), encoding="utf-8").read().splitlines()
+    assert lines[0].startswith("id,place,")
+    assert {line.split(",", 1)[0] for line in lines[1:]} == expected
+    guard.assert_clean()
