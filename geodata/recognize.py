@@ -175,13 +175,22 @@ class CachedGazetteer:
         return self.gazetteer.get(place_id)
 
 
-def _name_prior(cands: list[Candidate]) -> float:
+def initialism(s: str) -> bool:
+    """ "U.S.", "UN", "DRC": letters standing for words."""
+    s = s.strip()
+    return ("." in s.rstrip(".") and len(s) <= 8) or (s.isupper() and 2 <= len(s) <= 4)
+
+
+def _name_prior(cands: list[Candidate], surface: str = "") -> float:
     """How strongly the gazetteer alone suggests that a capitalised name is a place."""
     best = 0.0
+    short = initialism(surface)
     for c in cands:
         p = c.place
         if c.name_type in ("demonym", "code"):
             continue
+        if short and c.name_type in ("name", "alternate") and not initialism(p.name):
+            continue  # "UN" is not the village "Un"
         if p.kind in ("country", "continent"):
             v = 3.0
         elif p.kind == "admin1":
@@ -482,15 +491,19 @@ class Recognizer:
 
         results: list[Found] = []
         for key, f in found.items():
+            if text[f.mention.end:f.mention.end + 1] == "$" or text[f.mention.start - 1:f.mention.start] == "$":
+                continue  # "US$10,000", "$US 15 billion": a currency
             if f.mention.text in self.excluded or f.lookup.lower() in self.excluded_lower:
                 continue
             pc, nc = local[key]
             place_votes, person_votes, person_labels = votes[f.lookup.lower()]
             if f.lookup.lower() in person_words:
                 person_votes += 2.0
-            score = _name_prior(f.candidates) + pc - nc
+            score = _name_prior(f.candidates, f.lookup) + pc - nc
             score += 0.6 * min(place_votes, 3.0) - 0.8 * min(person_votes + 0.1 * person_labels, 4.0)
             score += _LABEL_WEIGHT.get(f.label or "", -0.8)
+            if f.candidates and all(c.name_type == "demonym" for c in f.candidates) and not self.demonyms:
+                score = -10.0  # "Ukrainian" even when NER calls it GPE
             if f.label not in PLACE_LABELS and f.label not in _SUB_LABELS and f.label != "STREET":
                 words = f.lookup.split()
                 initial = _sentence_initial(text, f.mention.start)

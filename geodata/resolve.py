@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from geodata.model import Candidate, Place, ResolvedMention
 from geodata.recognize import Found
+from geodata.recognize import initialism as _initialism
 
 MAX_CANDIDATES = 5
 SELF_WEIGHT = 0.5  # how much a name's own first-pass reading counts in its context
@@ -64,10 +65,6 @@ def prior(c: Candidate, surface: str) -> float:
         score -= 2.5  # "U.S." is not the French village "Us"
     return score
 
-
-def _initialism(s: str) -> bool:
-    s = s.strip()
-    return ("." in s.rstrip(".") and len(s) <= 8) or (s.isupper() and 2 <= len(s) <= 4)
 
 
 @dataclass
