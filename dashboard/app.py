@@ -169,8 +169,13 @@ def set_shown(atlas: Atlas, shown: list[str]) -> None:
         ss["shown_base"] = [a["id"] in wanted for a in atlas.articles]
         ss["editor_gen"] = ss.get("editor_gen", 0) + 1
     else:
-        for i, a in enumerate(atlas.articles):
-            ss[f"show_{i}"] = a["id"] in wanted
+        for a in atlas.articles:
+            ss[_checkbox_key(a["id"])] = a["id"] in wanted
+
+
+def _checkbox_key(article_id: str) -> str:
+    """Keyed by the id (not the position) so a rebuild that adds articles keeps every choice."""
+    return "show_" + hashlib.sha1(article_id.encode()).hexdigest()[:16]
 
 
 def _editor_key() -> str:
@@ -180,14 +185,21 @@ def _editor_key() -> str:
 def get_shown(atlas: Atlas) -> list[str]:
     ss = st.session_state
     if len(atlas.articles) > CHECKBOX_LIMIT:
-        flags = list(ss.get("shown_base") or [True] * len(atlas.articles))
+        flags = list(ss.get("shown_base") or [])
+        if len(flags) != len(atlas.articles):  # first run, or a rebuild changed the article list
+            flags = [True] * len(atlas.articles)
+            ss["shown_base"] = flags
+            ss["editor_gen"] = ss.get("editor_gen", 0) + 1
         edits = (ss.get(_editor_key()) or {}).get("edited_rows") or {}
         for row, change in edits.items():
             i = int(row)
             if 0 <= i < len(flags) and isinstance(change.get("show"), bool):
                 flags[i] = change["show"]
         return [a["id"] for a, on in zip(atlas.articles, flags) if on]
-    return [a["id"] for i, a in enumerate(atlas.articles) if ss.get(f"show_{i}", True)]
+    for a in atlas.articles:  # articles new since the session started are shown
+        if _checkbox_key(a["id"]) not in ss:
+            ss[_checkbox_key(a["id"])] = True
+    return [a["id"] for a in atlas.articles if ss[_checkbox_key(a["id"])]]
 
 
 def select_place(pid: str | None) -> None:
@@ -266,7 +278,7 @@ def sidebar(atlas: Atlas) -> None:
         if len(atlas.articles) > CHECKBOX_LIMIT:
             ss = st.session_state
             table = pd.DataFrame({
-                "show": ss.get("shown_base") or [True] * len(atlas.articles),
+                "show": ss["shown_base"],
                 "article": [a["title"] for a in atlas.articles],
                 "places": [a["place_count"] for a in atlas.articles],
             })
@@ -274,10 +286,10 @@ def sidebar(atlas: Atlas) -> None:
                            disabled=["article", "places"],
                            column_config={"show": st.column_config.CheckboxColumn("show", width="small")})
         else:
-            for i, a in enumerate(atlas.articles):
+            for a in atlas.articles:
                 n = a["place_count"]
                 st.checkbox(f"{md_escape(a['title'])} ({n} place{'s' if n != 1 else ''})",
-                            key=f"show_{i}", help=f"Article id {a['id']}")
+                            key=_checkbox_key(a["id"]), help=f"Article id {md_escape(a['id'])}")
         shown = get_shown(atlas)
         st.caption(f"{len(shown)} of {len(atlas.articles)} articles shown. Marker colour = article; "
                    "rings of several colours = a place in several articles.")

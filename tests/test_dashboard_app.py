@@ -186,3 +186,24 @@ def test_large_corpus_uses_editor_and_text_search(many_build, monkeypatch):
     assert f'data-place-id="{target["id"]}"' in html_text(at)
     assert at.session_state["view_center"] == [target["geometry"]["coordinates"][1],
                                                target["geometry"]["coordinates"][0]]
+
+
+def test_rebuild_with_a_new_article_keeps_the_choices(tmp_path, monkeypatch):
+    arts, out = tmp_path / "arts", tmp_path / "out"
+    arts.mkdir()
+    (arts / "b.txt").write_text("Ferries from Calais\nThe ferry left Calais for Dover at dawn.\n")
+    (arts / "c.txt").write_text("Trains to Paris\nThe train from London reached Paris at noon.\n")
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(out))
+    monkeypatch.setenv("ATLAS_ARTICLES_DIR", str(arts))
+    monkeypatch.setenv("ATLAS_TILES", "offline")
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    labels = [c.label for c in at.checkbox]
+    assert labels[0].startswith("Ferries") and labels[1].startswith("Trains")
+    at.checkbox[0].uncheck().run()
+    # a new article that sorts first: the outputs are stale, the app rebuilds on its next run
+    (arts / "a.txt").write_text("Boats at Dunkirk\nThe boat left Dunkirk in the rain.\n")
+    at.run()
+    assert not at.exception
+    state = {c.label.split(" (")[0]: c.value for c in at.checkbox}
+    assert state == {"Boats at Dunkirk": True, "Ferries from Calais": False, "Trains to Paris": True}
