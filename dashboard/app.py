@@ -234,8 +234,13 @@ def go_to_place(atlas: Atlas, pid: str) -> None:
     ss = st.session_state
     place = atlas.by_id[pid]
     select_place(pid)
-    ss.view_center = [place["lat"], place["lon"]]
-    ss.view_zoom = SEARCH_ZOOM
+    # streamlit-folium only moves the map when centre/zoom differ from the last ones it was given:
+    # alternate a negligible offset so choosing a place again (after panning away) still goes there
+    flip = ss.get("view_flip", False)
+    ss.view_flip = not flip
+    eps = 1e-7 if flip else 0.0
+    ss.view_center = [place["lat"] + eps, place["lon"]]
+    ss.view_zoom = SEARCH_ZOOM + (eps and 0.001)
     # a place hidden by the article filter is shown again so it is on the map
     shown = get_shown(atlas)
     if not set(place["articles"]) & set(shown):

@@ -272,3 +272,23 @@ def test_downloads_hold_the_current_selection(seeds_server, seeds_data, open_pag
     assert lines[0].startswith("id,place,")
     assert {line.split(",", 1)[0] for line in lines[1:]} == expected
     guard.assert_clean()
+
+
+def test_search_moves_the_map_to_the_place(seeds_server, seeds_data, open_page):
+    places = load_places(seeds_data)
+    dover = find_place(places, "Dover")
+    page, guard = open_page()
+    page.goto(seeds_server.url)
+    frame = wait_markers(page)
+    wait_idle(page)
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]')
+    box.click()
+    page.keyboard.type("Dover")
+    page.get_by_role("option", name=re.compile(r"^Dover")).first.click()
+    page.wait_for_function("(id) => { const n = document.querySelector('.atlas-place-name');"
+                           " return n && n.dataset.placeId === id; }", arg=dover["id"], timeout=20_000)
+    frame.wait_for_function("() => map.getZoom() === 9", timeout=20_000)
+    lat, lon = frame.evaluate("[map.getCenter().lat, map.getCenter().lng]")
+    assert abs(lat - dover["geometry"]["coordinates"][1]) < 0.01
+    assert abs(lon - dover["geometry"]["coordinates"][0]) < 0.01
+    guard.assert_clean()
