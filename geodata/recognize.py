@@ -415,8 +415,8 @@ class Recognizer:
             for suffix in ("’s", "'s"):
                 if surface.endswith(suffix):
                     surface, e2 = surface[:-2], e2 - 2
-            if not surface:
-                continue
+            if not surface or not (surface[0].isupper() or surface[0].isdigit()):
+                continue  # "crystal meth crisis", "n't": not a name
             cands = self.gaz.lookup(surface)
             if not cands and self.split_unknown:
                 # "White Cliffs of Dover", "Northern France": the known place inside the unknown name

@@ -22,6 +22,7 @@ from geodata.recognize import Found
 from geodata.recognize import initialism as _initialism
 
 MAX_CANDIDATES = 5
+COUNTRY_WEIGHT = 2.0
 SELF_WEIGHT = 0.5  # how much a name's own first-pass reading counts in its context
 _KIND_PRIOR = {
     "country": 3.2, "continent": 3.2, "admin1": 2.7, "water": 2.4, "region": 2.3, "admin2": 1.4,
@@ -136,7 +137,7 @@ class Resolver:
         if p.country and p.kind != "country":
             total = sum(ctx.countries.values())
             if total:
-                s += 2.0 * ctx.countries.get(p.country, 0.0) / total
+                s += COUNTRY_WEIGHT * ctx.countries.get(p.country, 0.0) / total
         if p.kind == "country" and p.country:
             s += 0.3 * min(ctx.countries.get(p.country, 0.0), 3.0)
         if p.admin1 and p.kind not in ("admin1", "country"):
