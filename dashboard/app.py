@@ -22,6 +22,7 @@ if __package__ in (None, ""):  # run as a script by `streamlit run dashboard/app
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dashboard import assets, mapview  # noqa: E402
+from dashboard.events import interpret  # noqa: E402
 from dashboard.data import (  # noqa: E402
     Atlas, DataError, build_reason, config_from_env, load_atlas, output_signature, run_build,
 )
@@ -211,23 +212,12 @@ def select_place(pid: str | None) -> None:
 
 def on_map_change(atlas: Atlas) -> None:
     ss = st.session_state
-    value = ss.get(MAP_KEY) or {}
-    if "atlas_click" in value:  # the marker's own immediate report (see mapview.py)
-        pid = value.get("atlas_click")
-        if value.get("atlas_nonce") != ss.get("click_nonce") and isinstance(pid, str) and pid in atlas.by_id:
-            ss.click_nonce = value.get("atlas_nonce")
-            select_place(pid)
-        return
-    count = value.get("last_object_clicked_count")
-    drawing = value.get("last_active_drawing") or {}
-    props = drawing.get("properties") if isinstance(drawing, dict) else None
-    pid = props.get("id") if isinstance(props, dict) else None
-    if count != ss.get("click_count") and isinstance(pid, str) and pid in atlas.by_id:
-        select_place(pid)
-    ss.click_count = count
-    center, zoom = value.get("center"), value.get("zoom")
-    if isinstance(center, dict) and isinstance(zoom, (int, float)):
-        ss.map_state = {"center": [center.get("lat"), center.get("lng")], "zoom": int(zoom)}
+    event = interpret(ss.get(MAP_KEY), atlas.by_id, ss.get("click_nonce"), ss.get("click_count"))
+    if event.selected:
+        select_place(event.selected)
+    ss.click_nonce, ss.click_count = event.nonce, event.count
+    if event.view:
+        ss.map_state = event.view
 
 
 def go_to_place(atlas: Atlas, pid: str) -> None:
