@@ -78,7 +78,7 @@ CONNECTORS = frozenset({"of", "de", "du", "des", "la", "le", "les", "el", "al", 
 MAX_NAME_TOKENS = 6
 # words after a name that say it is a team, company or publication, not the place
 ORG_FOLLOWERS = frozenset({"virus", "viruses", "fever", "flu", "influenza", "strain", "vaccine",
-                           "encephalitis", "disease","club", "fc", "team", "players", "player", "fans", "supporters", "manager",
+                           "encephalitis", "disease", "hemorrhagic", "haemorrhagic","club", "fc", "team", "players", "player", "fans", "supporters", "manager",
                            "coach", "striker", "midfielder", "defender", "goalkeeper", "squad",
                            "newspaper", "times", "post", "herald", "inc", "ltd", "corp", "company"})
 LOCATION_CUES = frozenset({"in", "at", "near", "from", "to", "into", "outside", "across", "around",
@@ -393,7 +393,7 @@ class Recognizer:
                     if any(q in before for q in "”\"’'"):
                         person += 1.0  # '..." Altom said'
 
-                if gap == " " and low in ORG_FOLLOWERS:
+                if gap in (" ", "-") and (low in ORG_FOLLOWERS or low.endswith("virus")):
                     person += 2.0
             return place, person
 
@@ -440,7 +440,15 @@ class Recognizer:
         # 2. gazetteer matches over capitalised words
         for i, j, surface, cands in gaz_spans:
             start, end = tokens[i].start, tokens[i].start + len(surface)
-            if any(s < end and start < e for (s, e) in found):
+            overlap = [k for k in found if k[0] < end and start < k[1]]
+            if overlap:
+                inside = all(start <= k[0] and k[1] <= end for k in overlap)
+                if inside and (len(overlap) > 1 or (overlap[0] != (start, end) and " of " in surface)):
+                    # NER cut "Democratic Republic of the Congo" in two: the longer known name wins
+                    label = found[overlap[0]].label
+                    for k in overlap:
+                        del found[k]
+                    found[(start, end)] = Found(Mention(start, end, text[start:end]), cands, label, lookup=surface)
                 continue  # an NER place entity already covers it
             ent = ent_over(start, end)
             label = None
