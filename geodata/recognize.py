@@ -105,7 +105,9 @@ DIRECTIONS = frozenset({"north", "south", "east", "west", "northern", "southern"
 PLACE_NOUNS = frozenset({"port", "ports", "city", "cities", "town", "towns", "village", "villages",
                          "country", "countries", "state", "states", "nation", "nations", "region",
                          "regions", "province", "provinces", "county", "counties", "places", "areas",
-                         "destinations", "capitals", "islands", "harbours", "harbors"})
+                         "destinations", "capitals", "islands", "island", "harbours", "harbors",
+                         "district", "districts", "municipality", "suburb", "suburbs", "township",
+                         "neighbourhood", "neighborhood", "outskirts", "centre", "center", "streets"})
 PERSON_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "lord", "dame", "prof", "professor",
                            "president", "minister", "secretary", "senator", "sen", "rep", "gov", "governor",
                            "mayor", "judge", "justice", "king", "queen", "prince", "princess", "pope",
@@ -367,6 +369,8 @@ class Recognizer:
                     place += 1.0
                 if prev in PERSON_TITLES:
                     person += 1.5
+                if prev == "of" and i > 1 and _prev_word(tokens, i - 1) in PLACE_NOUNS:
+                    place += 1.5  # "the island of Java", "the city of Calais"
                 if prev in ("like", "as", "including") and i > 1:
                     # "ports such as Dunkirk", "cities like Lyon"
                     before = {_prev_word(tokens, k) for k in range(max(1, i - 3), i)}
@@ -517,10 +521,12 @@ class Recognizer:
                 initial = _sentence_initial(text, f.mention.start)
                 if len(words) == 1 and not ("." in words[0].rstrip(".") or words[0].isupper()):
                     z = word_zipf(words[0].rstrip("."))
+                    # a country or state name is frequent because it is a name, not a common word
+                    damp = 0.5 if _name_prior(f.candidates, f.lookup) >= 2.2 else 1.0
                     if initial:
-                        score -= max(0.0, z - 3.0) * 1.2 + 0.6
+                        score -= (max(0.0, z - 3.0) * 1.2 + 0.6) * damp
                     else:
-                        score -= max(0.0, z - 3.5) * 0.8
+                        score -= max(0.0, z - 3.5) * 0.8 * damp
                 elif initial:
                     score -= 0.3
                 if f.lookup.isupper() and len(f.lookup) <= 3 and not any(
