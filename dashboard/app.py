@@ -212,6 +212,7 @@ def select_place(pid: str | None) -> None:
 
 def on_map_change(atlas: Atlas) -> None:
     ss = st.session_state
+    ss.map_reported = True  # the map is drawn: the table below it can come now
     event = interpret(ss.get(MAP_KEY), atlas.by_id, ss.get("click_nonce"), ss.get("click_count"))
     if event.selected:
         select_place(event.selected)
@@ -270,8 +271,10 @@ def sidebar(atlas: Atlas) -> None:
         c1.button("Show all", on_click=lambda: set_shown(atlas, [a["id"] for a in atlas.articles]),
                   width="stretch")
         c2.button("Hide all", on_click=lambda: set_shown(atlas, []), width="stretch")
-        if len(atlas.articles) > CHECKBOX_LIMIT:
-            ss = st.session_state
+        ss = st.session_state
+        if len(atlas.articles) > CHECKBOX_LIMIT and not (ss.get("map_reported") or ss.get("table_requested")):
+            st.caption(f"{len(atlas.articles)} articles: the list appears once the map is drawn.")
+        elif len(atlas.articles) > CHECKBOX_LIMIT:
             table = pd.DataFrame({
                 "show": ss["shown_base"],
                 "article": [a["title"] for a in atlas.articles],
@@ -493,14 +496,21 @@ def main() -> None:
         share_box(params)
 
     st.subheader("Places")
-    df = cached_table(atlas, key, shown_key, shown)
-    st.dataframe(df, width="stretch", hide_index=True, height=360)
-    d1, d2, d3 = st.columns(3)
-    # generated only when clicked (a large selection is megabytes)
-    d1.download_button("Download selection (GeoJSON)", lambda: cached_downloads(atlas, key, shown_key, shown)[0],
-                       file_name="atlas-selection.geojson", mime="application/geo+json", on_click="ignore")
-    d2.download_button("Download selection (CSV)", lambda: cached_downloads(atlas, key, shown_key, shown)[1],
-                       file_name="atlas-selection.csv", mime="text/csv", on_click="ignore")
+    # The table and downloads need big front-end bundles that would hold back the map on a page's first
+    # load: they come with the map's first report (a moment after it is drawn), or on request.
+    if ss.get("map_reported") or ss.get("table_requested"):
+        df = cached_table(atlas, key, shown_key, shown)
+        st.dataframe(df, width="stretch", hide_index=True, height=360)
+        d1, d2, d3 = st.columns(3)
+        # generated only when clicked (a large selection is megabytes)
+        d1.download_button("Download selection (GeoJSON)",
+                           lambda: cached_downloads(atlas, key, shown_key, shown)[0],
+                           file_name="atlas-selection.geojson", mime="application/geo+json", on_click="ignore")
+        d2.download_button("Download selection (CSV)", lambda: cached_downloads(atlas, key, shown_key, shown)[1],
+                           file_name="atlas-selection.csv", mime="text/csv", on_click="ignore")
+    else:
+        d1, d2, d3 = st.columns(3)
+        d1.button("Show the places table", on_click=lambda: ss.update(table_requested=True))
     d3.button("Rebuild map data", on_click=lambda: ss.update(force_build=True),
               help="Run `python -m geodata build` again on the articles folder")
 

@@ -27,7 +27,9 @@ def app(seeds_build, monkeypatch):
     monkeypatch.setenv("ATLAS_ARTICLES_DIR", str(REPO / "seeds"))
     monkeypatch.setenv("ATLAS_TILES", "offline")
     monkeypatch.delenv("ATLAS_EDITING", raising=False)
-    return AppTest.from_file(APP, default_timeout=120), doc
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["table_requested"] = True  # in a browser the map's first report brings the table
+    return at, doc
 
 
 def html_text(at) -> str:
@@ -40,6 +42,18 @@ def place_id(doc, name):
 
 def table_ids(at):
     return set(at.dataframe[0].value["id"])
+
+
+def test_table_waits_for_the_map_or_a_click(seeds_build, monkeypatch):
+    out, doc = seeds_build
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(out))
+    monkeypatch.setenv("ATLAS_ARTICLES_DIR", str(REPO / "seeds"))
+    monkeypatch.setenv("ATLAS_TILES", "offline")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.dataframe
+    next(b for b in at.button if b.label == "Show the places table").click().run()
+    assert table_ids(at) == {f["id"] for f in doc["features"]}
 
 
 def test_default_view_lists_every_place(app):
@@ -172,6 +186,7 @@ def test_large_corpus_uses_editor_and_text_search(many_build, monkeypatch):
     monkeypatch.setenv("ATLAS_TILES", "offline")
     assert len(doc["articles"]) > 30 and len(doc["features"]) > 300
     at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["table_requested"] = True
     keep = [a["id"] for a in doc["articles"][:3]]
     at.query_params["articles"] = keep
     at.run()
