@@ -154,6 +154,7 @@ class Found:
     score: float = 0.0
     forced: Place | None = None       # from extra_places: always this place
     lookup: str = ""                  # the name used for the gazetteer lookup
+    fallback: list[Candidate] = field(default_factory=list)  # a known place inside an unknown name
 
 
 class CachedGazetteer:
@@ -219,6 +220,19 @@ def _is_abbreviation(surface: str) -> bool:
     if "." in bare:
         return True
     return bare[:1].isupper() and not bare.isupper() and len(bare) <= 5
+
+
+# words after a place that make the whole a public office: "Edgar County Sheriff's Department"
+OFFICE_WORDS = frozenset({
+    "police", "department", "dept", "council", "school", "schools", "high", "university", "college",
+    "hospital", "fire", "sheriff", "sheriff’s", "sheriff's", "court", "circuit", "district", "board",
+    "commission", "office", "public", "chamber", "municipal", "government", "legislature", "assembly",
+    "senate", "attorney", "prosecutor", "jail", "city", "county", "state", "township"})
+
+
+def _starts_with_office(rest: str) -> bool:
+    words = rest.split()
+    return bool(words) and words[0].strip("’'s.,").lower() in OFFICE_WORDS
 
 
 def _prev_word(tokens: list[Token], i: int) -> str:
@@ -431,7 +445,7 @@ class Recognizer:
                     # "Edgar County Sheriff's Department": a known place starting an institution's name
                     inner = [g for g in gaz_spans if tokens[g[0]].start == s2
                              and tokens[g[0]].start + len(g[2]) < e2
-                             and not self._name_like(text[tokens[g[0]].start + len(g[2]):e2])]
+                             and _starts_with_office(text[tokens[g[0]].start + len(g[2]):e2])]
                 if inner:
                     for i, j, isurface, icands in inner:
                         istart = tokens[i].start
@@ -439,7 +453,16 @@ class Recognizer:
                         found[(istart, iend)] = Found(Mention(istart, iend, text[istart:iend]), icands,
                                                       "SUB_" + label, lookup=isurface)
                     continue
-            found[(s2, e2)] = Found(Mention(s2, e2, text[s2:e2]), cands, label, lookup=surface)
+            fallback: list[Candidate] = []
+            if not cands:
+                # "Kanawha Valley", "Webb Center": the resolver may use the known part if the
+                # document's other places agree with it
+                for i, j, isurface, icands in gaz_spans:
+                    if s2 <= tokens[i].start and tokens[i].start + len(isurface) <= e2:
+                        fallback = icands
+                        break
+            found[(s2, e2)] = Found(Mention(s2, e2, text[s2:e2]), cands, label, lookup=surface,
+                                    fallback=fallback)
 
         # 2. gazetteer matches over capitalised words
         for i, j, surface, cands in gaz_spans:

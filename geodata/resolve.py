@@ -23,7 +23,8 @@ from geodata.recognize import initialism as _initialism
 
 MAX_CANDIDATES = 5
 COUNTRY_WEIGHT = 2.0
-SELF_WEIGHT = 0.5  # how much a name's own first-pass reading counts in its context
+SELF_WEIGHT = 0.5
+FALLBACK_GAIN = 1.5  # context gain needed to place "Kanawha Valley" at the known "Kanawha"
 _KIND_PRIOR = {
     "country": 3.2, "continent": 3.2, "admin1": 2.7, "water": 2.4, "region": 2.3, "admin2": 1.4,
     "street": 0.5, "landmark": 0.8, "other": 0.5,
@@ -176,6 +177,16 @@ class Resolver:
         by_key: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         ranked: list[list[tuple[float, Candidate]]] = []
         for f, cont in zip(found, containers):
+            if f.forced is None and not f.candidates and f.fallback:
+                ctx = self._context(chosen)
+                scored = []
+                for c in f.fallback:
+                    gain = self._score(c, c.place.name, ctx, []) - self._score(c, c.place.name, None, [])
+                    if gain >= FALLBACK_GAIN:
+                        scored.append((gain, c))
+                scored.sort(key=lambda t: -t[0])
+                ranked.append(scored[:1])
+                continue
             if f.forced is not None or not f.candidates:
                 ranked.append([])
                 continue
@@ -200,7 +211,7 @@ class Resolver:
                 out.append(ResolvedMention(f.mention, None, [], f.score))
                 continue
             best = scored[0][1]
-            if not cont:
+            if not cont and f.candidates:
                 pool = by_key[f.lookup.lower()]
                 best_id = max(pool, key=pool.get)
                 for _, c in scored:
