@@ -526,6 +526,13 @@ class Recognizer:
 
         results: list[Found] = []
         for key, f in found.items():
+            bare = f.lookup.lower().rstrip(".")
+            if bare in DIRECTIONS:
+                continue  # "North", "Western" alone
+            if bare in PERSON_TITLES and f.label != "STREET":
+                nxt = tok_containing(f.mention.end + 1)
+                if nxt is not None and tokens[nxt].text[:1].isupper():
+                    continue  # "Sen. Smith", "Miss Jones"
             if text[f.mention.end:f.mention.end + 1] == "$" or text[f.mention.start - 1:f.mention.start] == "$":
                 continue  # "US$10,000", "$US 15 billion": a currency
             if f.mention.text in self.excluded or f.lookup.lower() in self.excluded_lower:
