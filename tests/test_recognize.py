@@ -145,3 +145,41 @@ def test_parse_many_keeps_order_and_offsets(parser):
     for text, out in zip(texts, outs):
         for m in out:
             assert text[m.start:m.end] == m.text
+
+
+def test_parse_command_writes_jsonl_atomically(tmp_path, monkeypatch):
+    import json
+
+    import geodata.gazetteer as gazetteer_pkg
+    from geodata.geoparser import parse_main
+
+    monkeypatch.setattr(gazetteer_pkg.Gazetteer, "open", classmethod(lambda cls, *a, **k: FakeGazetteer()))
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": "Migrants wait in Calais."}) + "\n"
+                   + json.dumps({"id": 7, "text": "Nothing."}) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert parse_main(["--jsonl", str(src), "--out", str(out)]) == 0
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["a", "7"]
+    (t,) = rows[0]["toponyms"]
+    assert (t["start"], t["end"], t["name"], t["geonameid"]) == (17, 23, "Calais", 1)
+    assert t["lat"] == pytest.approx(50.95)
+    assert rows[1]["toponyms"] == []
+    assert not any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
+
+
+def test_parse_command_rejects_bad_input(tmp_path, monkeypatch, capsys):
+    import geodata.gazetteer as gazetteer_pkg
+    from geodata.geoparser import parse_main
+
+    monkeypatch.setattr(gazetteer_pkg.Gazetteer, "open", classmethod(lambda cls, *a, **k: FakeGazetteer()))
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "a", "text": "ok"}\n{"id": "a", "text": "again"}\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert parse_main(["--jsonl", str(src), "--out", str(out)]) == 1
+    assert "duplicate id" in capsys.readouterr().err
+    assert not out.exists()
+    src.write_text('{"text": "no id"}\n', encoding="utf-8")
+    assert parse_main(["--jsonl", str(src), "--out", str(out)]) == 1
+    assert "in.jsonl:1: expected an object" in capsys.readouterr().err
+    assert parse_main(["--jsonl", str(tmp_path / "missing.jsonl"), "--out", str(out)]) == 1
