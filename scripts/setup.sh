@@ -45,7 +45,9 @@ REQS=requirements.txt
 [ "$WITH_TESTS" = 1 ] && REQS=requirements-test.txt
 if ! stamp_ok "pip-$REQS" requirements.txt "$REQS"; then
     log "installing Python packages from $REQS"
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$REQS"
+    # (this machine's pip configuration names local mirror folders that may be absent: hide that noise)
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$REQS" \
+        2> >(grep -v "^WARNING: Location 'file:" >&2)
     stamp_set "pip-$REQS" requirements.txt "$REQS"
 fi
 
