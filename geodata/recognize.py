@@ -70,22 +70,22 @@ def load_nlp():
 
 # --- tokens and capitalised sequences -------------------------------------------------------------
 
-_LETTER = r"[^\W\d_]"
 _TOKEN = re.compile(r"\w+(?:['’.\-]\w+)*\.?", re.UNICODE)
 # lowercase words allowed inside a multi-word name ("Hook of Holland", "Stratford upon Avon")
 CONNECTORS = frozenset({"of", "de", "du", "des", "la", "le", "les", "el", "al", "upon", "on", "en", "sur",
                         "am", "an", "der", "di", "da", "do", "dos", "y", "and", "the", "in"})
 MAX_NAME_TOKENS = 6
-# words after a name that say it is a team, company or publication, not the place
-ORG_FOLLOWERS = frozenset({"virus", "viruses", "fever", "flu", "influenza", "strain", "vaccine",
-                           "encephalitis", "disease", "hemorrhagic", "haemorrhagic","club", "fc", "team", "players", "player", "fans", "supporters", "manager",
-                           "coach", "striker", "midfielder", "defender", "goalkeeper", "squad",
-                           "newspaper", "times", "post", "herald", "inc", "ltd", "corp", "company"})
+# words after a name that say it is a team, company, publication or disease, not the place
+ORG_FOLLOWERS = frozenset({
+    "club", "fc", "team", "players", "player", "fans", "supporters", "manager", "coach", "striker",
+    "midfielder", "defender", "goalkeeper", "squad", "newspaper", "times", "post", "herald", "inc", "ltd",
+    "corp", "company", "virus", "viruses", "fever", "flu", "influenza", "strain", "vaccine", "encephalitis",
+    "disease", "hemorrhagic", "haemorrhagic"})
 LOCATION_CUES = frozenset({"in", "at", "near", "from", "to", "into", "outside", "across", "around",
                            "toward", "towards", "via", "through", "throughout", "inside", "within",
                            "between", "nearby", "visit", "visited", "visiting", "entering", "leaving",
-                           "reach", "reached", "reaching", "cross", "crossed", "crossing", "northern", "southern", "eastern",
-                           "western", "central", "north", "south", "east", "west", "downtown", "rural",
+                           "reach", "reached", "reaching", "cross", "crossed", "crossing", "northern",
+                           "southern", "eastern", "western", "central", "north", "south", "east", "west", "downtown", "rural",
                            "suburban", "based", "native", "born", "headquartered", "located",
                            "outskirts", "city", "town", "village", "port", "capital", "state", "county",
                            "province", "region"})
@@ -123,11 +123,6 @@ class Token:
     start: int
     end: int
     text: str
-
-    @property
-    def capitalised(self) -> bool:
-        ch = self.text[0]
-        return ch.isupper() or (ch.isdigit() is False and not ch.isalpha() and False)
 
 
 def tokenize(text: str) -> list[Token]:
