@@ -190,6 +190,44 @@ def read_places(data: Path) -> list[dict]:
              "mentions": f["properties"].get("mentions") or []} for f in doc["features"]]
 
 
+BASELINE_APP = 'import streamlit as st\nst.title("baseline")\nst.write("streamlit-ready")\n'
+
+
+def measure_baseline(browser, tmp: Path, runs: int) -> float:
+    """Navigation -> text visible for a Streamlit page with one line of text: the floor on this machine."""
+    app = tmp / "baseline_app.py"
+    app.write_text(BASELINE_APP)
+    port = free_port()
+    log = open(tmp / "baseline.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false"], cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(url + "_stcore/health", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.3)
+        times = []
+        for run in range(runs + 1):
+            ctx, _ = _context(browser)
+            page = ctx.new_page()
+            t0 = time.perf_counter()
+            page.goto(url)
+            page.get_by_text("streamlit-ready").wait_for(timeout=60_000)
+            if run:
+                times.append(time.perf_counter() - t0)
+            ctx.close()
+        return round(statistics.median(times), 3)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
 def run_corpus(browser, label: str, articles: Path, data: Path, runs: int, tmp: Path) -> dict:
     server = Server(articles, data, tmp / f"{label}-streamlit.log")
     try:
@@ -217,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="atlas-bench-") as tmpname, sync_playwright() as pw:
         tmp = Path(tmpname)
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        baseline = measure_baseline(browser, tmp, args.runs)
+        print(f"baseline: a one-line Streamlit page shows its text after {baseline:.3f} s (median)", flush=True)
         seeds_data = tmp / "seeds-data"
         t = build(REPO / "seeds", seeds_data)
         print(f"seeds: built in {t:.1f} s", flush=True)
@@ -240,11 +280,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  warning: {r['blocked_requests']} request(s) to other hosts were blocked")
     print(f"(medians of {args.runs} runs; all runs: " +
           "; ".join(f"{r['corpus']} load {r['load_all']} click {r['click_all']}" for r in results) + ")")
+    print(f"baseline (one-line Streamlit page, navigation -> text): {baseline:.3f}s")
     print("all targets met" if ok else "some targets missed")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         tmpf = args.json.with_name(args.json.name + ".tmp")
-        tmpf.write_text(json.dumps(results, indent=1))
+        tmpf.write_text(json.dumps({"baseline_s": baseline, "results": results}, indent=1))
         os.replace(tmpf, args.json)
     return 0
 
