@@ -539,6 +539,10 @@ class Recognizer:
             score = _name_prior(f.candidates, f.lookup) + pc - nc
             score += 0.6 * min(place_votes, 3.0) - 0.8 * min(person_votes + 0.1 * person_labels, 4.0)
             score += _LABEL_WEIGHT.get(f.label or "", -0.8)
+            after = text[f.mention.end:f.mention.end + 2]
+            if f.label == "NORP" and after[:1] == " " and after[1:2].islower() \
+                    and not any(c.place.kind in ("country", "continent", "region", "water") for c in f.candidates):
+                score = -10.0  # "Balkan nations": an adjective, not the Balkan province of Turkmenistan
             if f.candidates and all(c.name_type == "demonym" for c in f.candidates) and not self.demonyms:
                 score = -10.0  # "Ukrainian" even when NER calls it GPE
             if f.label not in PLACE_LABELS and f.label not in _SUB_LABELS and f.label != "STREET":

@@ -150,3 +150,15 @@ def test_unresolved_street_is_reported_without_a_place(parsed):
     hits = [r for _, mentions in parsed.values() for r in mentions if "Rue de Judee" in r.text]
     assert hits, "Rue de Judee not recognised"
     assert all(r.place is None or r.place.kind in ("street", "other") for r in hits)
+
+
+def test_no_far_away_namesakes(parsed, geonames_points):
+    """Both articles are about the Channel ports: every town, division or street they name is within
+    1,000 km of Calais (only countries, continents, regions and seas may lie further away)."""
+    lat, lon = geonames_points["Calais"]
+    for stem, (_, mentions) in parsed.items():
+        for r in mentions:
+            if r.place is None or r.place.kind in ("country", "continent", "region", "water"):
+                continue
+            d = _km(lat, lon, r.place.lat, r.place.lon)
+            assert d < 1000, f"{stem}: {r.text!r} placed at {r.place.name} ({r.place.country}), {d:.0f} km away"
