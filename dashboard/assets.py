@@ -98,7 +98,14 @@ def topology_to_geojson(topology: dict, object_name: str = "countries") -> dict:
             for k, p in enumerate(pts):
                 if coords and k == 0:
                     continue
-                coords.append([p[0], p[1]])
+                lon = p[0]
+                if coords:  # a ring crossing the antimeridian continues past +-180 instead of jumping
+                    prev = coords[-1][0]
+                    while lon - prev > 180:
+                        lon -= 360
+                    while lon - prev < -180:
+                        lon += 360
+                coords.append([lon, p[1]])
         return coords
 
     def geometry(g: dict) -> dict | None:

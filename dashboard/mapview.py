@@ -47,8 +47,11 @@ class _Basemap(MacroElement):
 {% macro script(this, kwargs) %}
 (function(map) {
   var mode = {{ this.mode_json }};
-  var outlines = L.geoJSON(null, {interactive: false, style: {color: "#8a96a3", weight: 0.7,
-      fillColor: "#f4f1ea", fillOpacity: 1}});
+  /* the outlines get their own pane under the markers (canvas circles live in the overlay pane) */
+  map.createPane("atlasBasemap");
+  map.getPane("atlasBasemap").style.zIndex = 250;
+  var outlines = L.geoJSON(null, {pane: "atlasBasemap", interactive: false, style: {color: "#8a96a3",
+      weight: 0.7, fillColor: "#f4f1ea", fillOpacity: 1}});
   outlines.atlasOutlines = true;
   fetch({{ this.outlines_json }}).then(function(r) {
       if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
