@@ -81,6 +81,12 @@ ORG_FOLLOWERS = frozenset({
     "midfielder", "defender", "goalkeeper", "squad", "newspaper", "times", "post", "herald", "inc", "ltd",
     "corp", "company", "virus", "viruses", "fever", "flu", "influenza", "strain", "vaccine", "encephalitis",
     "disease", "hemorrhagic", "haemorrhagic"})
+# lowercase words after a name that say it is a place: "a Gainesville man", "Columbia-based"
+PLACE_FOLLOWERS = frozenset({
+    "man", "woman", "men", "women", "resident", "residents", "native", "natives", "area", "officials",
+    "authorities", "couple", "teen", "teenager", "teens", "boy", "girl", "family", "families", "neighborhood",
+    "neighbourhood", "suburb", "voters", "homeowners", "based", "born", "area's", "native's", "locals",
+    "citizens", "taxpayers", "motorist", "driver", "businesses", "streets", "skyline", "outskirts"})
 LOCATION_CUES = frozenset({"in", "at", "near", "from", "to", "into", "outside", "across", "around",
                            "toward", "towards", "via", "through", "throughout", "inside", "within",
                            "between", "nearby", "visit", "visited", "visiting", "entering", "leaving",
@@ -406,6 +412,8 @@ class Recognizer:
                     if any(q in before for q in "”\"’'"):
                         person += 1.0  # '..." Altom said'
 
+                if gap in (" ", "-") and low in PLACE_FOLLOWERS and nxt.text[:1].islower():
+                    place += 1.0  # "a Gainesville man", "Columbia-based", "Alexandria residents"
                 if gap in (" ", "-") and (low in ORG_FOLLOWERS or low.endswith("virus")):
                     person += 2.0
             return place, person
