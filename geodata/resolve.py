@@ -23,6 +23,8 @@ from geodata.recognize import initialism as _initialism
 
 MAX_CANDIDATES = 5
 COUNTRY_WEIGHT = 2.0
+PROXIMITY_WEIGHT = 1.2
+ADMIN1_WEIGHT = 1.5
 SELF_WEIGHT = 0.5
 FALLBACK_GAIN = 1.5  # context gain needed to place "Kanawha Valley" at the known "Kanawha"
 _KIND_PRIOR = {
@@ -144,7 +146,7 @@ class Resolver:
         if p.admin1 and p.kind not in ("admin1", "country"):
             total = sum(ctx.admin1.values())
             if total:
-                s += 1.5 * ctx.admin1.get(p.admin1, 0.0) / total
+                s += ADMIN1_WEIGHT * ctx.admin1.get(p.admin1, 0.0) / total
         if ctx.anchors and p.kind in ("settlement", "admin2", "water", "landmark", "street"):
             best = 0.0
             for a, w in ctx.anchors:
@@ -152,7 +154,7 @@ class Resolver:
                     continue
                 d = _km(a, p)
                 best = max(best, w * math.exp(-d / 250.0))
-            s += 1.2 * best
+            s += PROXIMITY_WEIGHT * best
         return s
 
     def resolve(self, text: str, found: list[Found]) -> list[ResolvedMention]:
