@@ -72,8 +72,10 @@ def test_click_calais_shows_passages_from_both_articles(seeds_server, seeds_data
     calais, _ = select_calais(page, places)
     wanted = set(calais["properties"]["articles"])
     assert {ART_MAIN, ART_PORTS} <= wanted, "the build should find Calais in both seed articles"
+    # the panel arrives element by element: wait for every article group
+    page.wait_for_function("(n) => document.querySelectorAll('.atlas-group').length === n",
+                           arg=len(wanted), timeout=20_000)
     groups = page.locator(".atlas-group")
-    groups.first.wait_for()
     assert set(groups.evaluate_all("els => els.map(e => e.dataset.article)")) == wanted
     for aid in wanted:
         group = page.locator(f'.atlas-group[data-article="{aid}"]')
@@ -238,7 +240,9 @@ def test_tampered_url_shows_notice_and_default_view(seeds_server, seeds_data, op
     page.goto(seeds_server.url + "?place=../../etc/passwd&articles=nope")
     frame = wait_markers(page)
     alerts = page.locator('[data-testid="stAlert"]')
-    alerts.first.wait_for(timeout=20_000)
+    page.wait_for_function(
+        "() => { const t = [...document.querySelectorAll('[data-testid=\"stAlert\"]')].map(e => e.innerText).join(' ');"
+        " return t.includes('unknown place') && t.includes('unknown article'); }", timeout=20_000)
     text = " ".join(alerts.all_inner_texts())
     assert "unknown place" in text and "unknown article" in text
     assert "root:" not in page.content()

@@ -62,7 +62,8 @@ def test_canvas_markers_click_and_filter(canvas_server, seeds_data, open_page):
     page.mouse.click(box["x"] + x, box["y"] + y)
     page.wait_for_function("(id) => { const n = document.querySelector('.atlas-place-name');"
                            " return n && n.dataset.placeId === id; }", arg=calais["id"], timeout=20_000)
-    assert page.locator(".atlas-group").count() == len(calais["properties"]["articles"])
+    page.wait_for_function("(n) => document.querySelectorAll('.atlas-group').length === n",
+                           arg=len(calais["properties"]["articles"]), timeout=20_000)
     wait_idle(page)
     page.locator('[data-testid="stCheckbox"]').nth(1).locator("label").click()
     frame.wait_for_function("(id) => window.atlasMarkers && !(id in window.atlasMarkers)",
