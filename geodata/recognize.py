@@ -273,6 +273,18 @@ class Recognizer:
         words = rest.split()
         return bool(words) and not any(w.strip("’'s.,").lower() in INSTITUTION_WORDS for w in words[:2])
 
+    def _keeps_dot(self, surface: str) -> bool:
+        """ "Ky.", "W.Va.", "U.S.", "Calif." keep their final dot; "Kent." and "DRC." at the end of a
+        sentence do not (the gazetteer knows them without it)."""
+        if not _is_abbreviation(surface):
+            return False
+        last = surface.split()[-1]
+        bare = last.rstrip(".")
+        if "." in bare:
+            return True
+        cands = self.gaz.lookup(surface[:-1])
+        return not any(c.place.name == surface[:-1] or c.place.name == bare for c in cands)
+
     # -- gazetteer matching -----------------------------------------------------------------------
     def _lookup_span(self, text: str, tokens: list[Token], i: int, j: int) -> tuple[str, list[Candidate]]:
         """Gazetteer candidates for tokens[i:j]. A final dot is kept only for abbreviations ("Ky.",
@@ -282,7 +294,7 @@ class Recognizer:
         if surface.endswith("."):
             last = tokens[j - 1].text
             bare = surface[:-1]
-            abbreviation = _is_abbreviation(last)
+            abbreviation = self._keeps_dot(surface)
             order = (surface, bare) if abbreviation else (bare,)
             for form in order:
                 if form and form[-1] != " ":
@@ -365,7 +377,9 @@ class Recognizer:
                 if len(words) >= 2 and not any(w in INSTITUTION_WORDS for w in lowered):
                     person_words.update(lowered)
 
+        gaz_spans = self._gazetteer_spans(text, tokens)
         place_ends = {e for (_, e, label, _) in ents if label in ("GPE", "LOC")}
+        place_ends.update(tokens[g[0]].start + len(g[2]) for g in gaz_spans)
 
         def context(start: int, end: int) -> tuple[float, float]:
             """(place cue, person cue) from the words around a span."""
@@ -384,6 +398,8 @@ class Recognizer:
                     place += 1.0
                 if prev in PERSON_TITLES:
                     person += 1.5
+                if text[tokens[i - 1].end:start] == ", " and tokens[i - 1].end in place_ends:
+                    place += 0.7  # "Dover, Kent": the larger place after a place
                 if prev == "of" and i > 1 and _prev_word(tokens, i - 1) in PLACE_NOUNS:
                     place += 1.5  # "the island of Java", "the city of Calais"
                 if prev in ("like", "as", "including") and i > 1:
@@ -420,8 +436,6 @@ class Recognizer:
 
         found: dict[tuple[int, int], Found] = {}
 
-        gaz_spans = self._gazetteer_spans(text, tokens)
-
         # 1. NER place entities
         for s, e, label, etext in ents:
             if label not in PLACE_LABELS:
@@ -431,7 +445,7 @@ class Recognizer:
                 s2, surface = s + 4, surface[4:]
             while surface and surface[-1] in ".,;:’'" and not self.gaz.lookup(surface):
                 surface, e2 = surface[:-1], e2 - 1
-            if surface.endswith(".") and not _is_abbreviation(surface):
+            if surface.endswith(".") and not self._keeps_dot(surface):
                 surface, e2 = surface[:-1], e2 - 1  # "DRC." at the end of a sentence
             for suffix in ("’s", "'s"):
                 if surface.endswith(suffix):
