@@ -127,9 +127,12 @@ class _Basemap(MacroElement):
               iconSize: [size, size]}), riseOnHover: true, keyboard: true});
           marker.atlasEl = el;
         }
-        var tip = document.createElement("div");
-        tip.textContent = p.name + " (" + p.mentions + (p.mentions === 1 ? " mention)" : " mentions)");
-        marker.bindTooltip(tip, {direction: "top", offset: [0, canvas ? -size / 4 : -size / 2]});
+        /* the tooltip is made when first shown (thousands of markers load faster); text only */
+        marker.bindTooltip(function() {
+          var tip = document.createElement("div");
+          tip.textContent = p.name + " (" + p.mentions + (p.mentions === 1 ? " mention)" : " mentions)");
+          return tip;
+        }, {direction: "top", offset: [0, canvas ? -size / 4 : -size / 2]});
         marker.on("click", function() {
           window.atlasSelect(p.id);
           /* Tell Streamlit at once (streamlit-folium reports the same click ~250 ms later, debounced). */
