@@ -9,16 +9,28 @@ from pathlib import Path
 from typing import IO, Iterator
 
 
+def _permissions_for(path: Path) -> int:
+    """mkstemp makes owner-only files: give the replacement the old file's mode, else 0666 less umask."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 @contextmanager
 def atomic_open(path: str | os.PathLike, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
     """Open a temporary file beside ``path``; on success it replaces ``path`` in one rename.
 
     If the block raises (or the process dies), ``path`` is left untouched and the temporary file removed.
+    The new file keeps the old one's permissions (a new file gets the usual umask-based ones).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     binary = "b" in mode
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.chmod(tmp_name, _permissions_for(path))
     try:
         with os.fdopen(fd, mode, encoding=None if binary else encoding, newline=None if binary else "") as fh:
             yield fh
@@ -61,6 +73,7 @@ class StagedFiles:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.chmod(tmp, _permissions_for(path))
         self._staged.append((tmp, path))
         return fd, tmp, path
 

@@ -42,7 +42,6 @@ import io
 import math
 import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +52,7 @@ try:
 except ImportError:  # not POSIX: writes are still atomic, just not serialised
     fcntl = None
 
+from geodata import atomic
 from geodata.errors import OverrideError
 from geodata.model import KINDS, Mention, Place, ResolvedMention
 
@@ -507,24 +507,7 @@ def _load(path: str | os.PathLike | None) -> Overrides:
 
 # -- writers (used by the dashboard) ------------------------------------------------------------
 def _atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    atomic.write_text(path, text)
 
 
 @contextlib.contextmanager

@@ -36,3 +36,15 @@ def test_staged_files_are_all_or_nothing(tmp_path):
         staged.write_json(a, {"new": "a"})
         staged.write_json(b, {"new": "b"})
     assert a.read_text() == '{"new": "a"}\n' and b.read_text() == '{"new": "b"}\n'
+
+
+def test_replacement_keeps_permissions_and_new_files_are_readable(tmp_path):
+    shared = tmp_path / "places.geojson"
+    atomic.write_text(shared, "first")
+    assert shared.stat().st_mode & 0o044  # not the owner-only mode of a raw temp file
+    shared.chmod(0o640)
+    atomic.write_text(shared, "second")
+    assert shared.stat().st_mode & 0o777 == 0o640
+    with atomic.StagedFiles() as staged:
+        staged.write_json(shared, {})
+    assert shared.stat().st_mode & 0o777 == 0o640
