@@ -24,7 +24,7 @@ if __package__ in (None, ""):  # run as a script by `streamlit run dashboard/app
 from dashboard import assets, mapview  # noqa: E402
 from dashboard.events import interpret  # noqa: E402
 from dashboard.data import (  # noqa: E402
-    Atlas, DataError, build_reason, config_from_env, load_atlas, output_signature, run_build,
+    Atlas, DataError, article_files, build_reason, config_from_env, load_atlas, output_signature, run_build,
 )
 from dashboard.params import parse_view, view_to_params  # noqa: E402
 from dashboard.tables import places_table, selection_geojson  # noqa: E402
@@ -61,26 +61,27 @@ def _build_memory() -> dict:
     return {}
 
 
-def _inputs_signature(articles_dir: Path) -> tuple:
-    files = sorted(articles_dir.glob("*.txt")) if articles_dir.is_dir() else []
-    return (str(articles_dir), tuple((p.name, p.stat().st_mtime_ns) for p in files if p.is_file()))
+def _inputs_signature(articles_dir: Path, overrides: Path | None) -> tuple:
+    files = article_files(articles_dir) + ([overrides] if overrides is not None and overrides.is_file() else [])
+    return (str(articles_dir), tuple((str(p), p.stat().st_mtime_ns) for p in files))
 
 
-def ensure_outputs(articles_dir: Path, data_dir: Path, force: bool = False) -> str | None:
+def ensure_outputs(articles_dir: Path, data_dir: Path, force: bool = False,
+                   overrides: Path | None = None) -> str | None:
     """Build when needed; returns the build error message (None when the outputs are fine)."""
     memory = _build_memory()
-    sig = _inputs_signature(articles_dir)
-    reason = "rebuild requested" if force else build_reason(articles_dir, data_dir)
+    sig = _inputs_signature(articles_dir, overrides)
+    reason = "rebuild requested" if force else build_reason(articles_dir, data_dir, overrides)
     if reason is None:
         return None
     if not force and sig in memory:
         return memory[sig]
     with _build_lock():
-        reason = "rebuild requested" if force else build_reason(articles_dir, data_dir)
+        reason = "rebuild requested" if force else build_reason(articles_dir, data_dir, overrides)
         if reason is None:
             return None
         with st.spinner(f"Building the map data from {articles_dir} ({reason})..."):
-            result = run_build(articles_dir, data_dir)
+            result = run_build(articles_dir, data_dir, overrides=overrides)
     memory[sig] = None if result.ok else result.message
     return memory[sig]
 
@@ -445,7 +446,8 @@ def main() -> None:
                      "Run `python -m dashboard.assets` after `npm install`.")
             st.stop()
 
-    error = ensure_outputs(cfg.articles_dir, cfg.data_dir, force=bool(ss.pop("force_build", False)))
+    error = ensure_outputs(cfg.articles_dir, cfg.data_dir, force=bool(ss.pop("force_build", False)),
+                           overrides=cfg.overrides)
     if error:
         st.error(f"Building the map data from `{md_escape(str(cfg.articles_dir))}` failed:")
         st.code(error, language=None)

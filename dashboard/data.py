@@ -35,6 +35,7 @@ class Config:
     articles_dir: Path
     data_dir: Path
     editing: bool = False
+    overrides: Path | None = None
 
 
 def config_from_env(env: dict | None = None) -> Config:
@@ -42,17 +43,19 @@ def config_from_env(env: dict | None = None) -> Config:
     articles = Path(env.get("ATLAS_ARTICLES_DIR") or REPO / "seeds")
     data = Path(env.get("ATLAS_DATA_DIR") or REPO / "geodata")
     editing = str(env.get("ATLAS_EDITING", "")).strip().lower() in {"1", "true", "yes", "on"}
-    return Config(articles.resolve(), data.resolve(), editing)
+    overrides = Path(env.get("ATLAS_OVERRIDES") or REPO / "geodata" / "overrides.csv")
+    return Config(articles.resolve(), data.resolve(), editing, overrides.resolve())
 
 
 def article_files(articles_dir: Path) -> list[Path]:
     if not articles_dir.is_dir():
         return []
-    return sorted(p for p in articles_dir.glob("*.txt") if p.is_file())
+    return sorted(p for p in articles_dir.rglob("*.txt") if p.is_file())
 
 
-def build_reason(articles_dir: Path, data_dir: Path) -> str | None:
-    """Why the outputs must be (re)built, or None when they are up to date."""
+def build_reason(articles_dir: Path, data_dir: Path, overrides: Path | None = None) -> str | None:
+    """Why the outputs must be (re)built, or None when they are up to date (articles and the
+    overrides file are the inputs)."""
     outputs = [data_dir / PLACES_FILE, data_dir / ARTICLES_FILE]
     missing = [p.name for p in outputs if not p.is_file()]
     if missing:
@@ -63,6 +66,8 @@ def build_reason(articles_dir: Path, data_dir: Path) -> str | None:
         newest_input = max(newest_input, p.stat().st_mtime)
     if newest_input > oldest:
         return "articles changed since the last build"
+    if overrides is not None and overrides.is_file() and overrides.stat().st_mtime > oldest:
+        return "overrides changed since the last build"
     return None
 
 
@@ -72,9 +77,12 @@ class BuildResult:
     message: str
 
 
-def run_build(articles_dir: Path, data_dir: Path, timeout: float = BUILD_TIMEOUT_S) -> BuildResult:
+def run_build(articles_dir: Path, data_dir: Path, timeout: float = BUILD_TIMEOUT_S,
+              overrides: Path | None = None) -> BuildResult:
     """Run the pipeline's build command in a subprocess; never raises for a failed build."""
     cmd = [sys.executable, "-m", "geodata", "build", "--articles", str(articles_dir), "--out", str(data_dir)]
+    if overrides is not None:
+        cmd += ["--overrides", str(overrides)]
     try:
         proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:

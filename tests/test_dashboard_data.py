@@ -87,6 +87,27 @@ def test_build_reason_tracks_missing_and_stale_outputs(tmp_path):
     assert build_reason(arts, out) == "articles changed since the last build"
 
 
+def test_build_reason_tracks_nested_articles_and_the_overrides_file(tmp_path):
+    arts, out = tmp_path / "arts", tmp_path / "out"
+    (arts / "2024").mkdir(parents=True)
+    out.mkdir()
+    overrides = tmp_path / "overrides.csv"
+    overrides.write_text("action,surface\n")
+    (arts / "2024" / "a1.txt").write_text("Title\nbody")
+    write(out, [])
+    old = time.time() - 100
+    for path in (arts / "2024" / "a1.txt", arts / "2024", arts, overrides):
+        os.utime(path, (old, old))
+    assert build_reason(arts, out, overrides) is None
+    (arts / "2024" / "a1.txt").write_text("Title\nedited body")  # the pipeline reads sub-folders too
+    assert build_reason(arts, out, overrides) == "articles changed since the last build"
+    write(out, [])
+    os.utime(arts / "2024" / "a1.txt", (old, old))
+    overrides.write_text("action,surface\nexclude,Omer\n")  # a fix in the overrides file alone
+    os.utime(overrides, (time.time() + 5, time.time() + 5))
+    assert build_reason(arts, out, overrides) == "overrides changed since the last build"
+
+
 def test_failed_build_returns_the_error_message(tmp_path):
     result = run_build(tmp_path / "does-not-exist", tmp_path / "out", timeout=300)
     assert not result.ok and result.message.strip()
