@@ -114,6 +114,11 @@ PLACE_NOUNS = frozenset({"port", "ports", "city", "cities", "town", "towns", "vi
                          "destinations", "capitals", "islands", "island", "harbours", "harbors",
                          "district", "districts", "municipality", "suburb", "suburbs", "township",
                          "neighbourhood", "neighborhood", "outskirts", "centre", "center", "streets"})
+# "the mayor of Calais", "residents of Dover": a role or part of something, then "of" and a name
+OF_PLACE_HEADS = frozenset({"mayor", "mayors", "governor", "people", "residents", "citizens", "inhabitants",
+                            "police", "council", "heart", "edge", "coast", "shores", "north", "south", "east",
+                            "west", "northeast", "northwest", "southeast", "southwest", "streets", "suburbs",
+                            "outskirts", "centre", "center", "port", "city", "town", "village", "mayoralty"})
 PERSON_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "lord", "dame", "prof", "professor",
                            "president", "minister", "secretary", "senator", "sen", "rep", "gov", "governor",
                            "mayor", "judge", "justice", "king", "queen", "prince", "princess", "pope",
@@ -400,8 +405,9 @@ class Recognizer:
                     person += 1.5
                 if text[tokens[i - 1].end:start] == ", " and tokens[i - 1].end in place_ends:
                     place += 0.7  # "Dover, Kent": the larger place after a place
-                if prev == "of" and i > 1 and _prev_word(tokens, i - 1) in PLACE_NOUNS:
-                    place += 1.5  # "the island of Java", "the city of Calais"
+                if prev == "of" and i > 1 and (_prev_word(tokens, i - 1) in PLACE_NOUNS
+                                               or _prev_word(tokens, i - 1) in OF_PLACE_HEADS):
+                    place += 1.5  # "the island of Java", "the city of Calais", "the mayor of Calais"
                 if prev in ("like", "as", "including") and i > 1:
                     # "ports such as Dunkirk", "cities like Lyon"
                     before = {_prev_word(tokens, k) for k in range(max(1, i - 3), i)}
@@ -422,7 +428,8 @@ class Recognizer:
                     cands = self.gaz.lookup(tokens[j + 2].text.rstrip("."))
                     if any(c.place.kind in ("admin1", "country") and c.name_type != "demonym" for c in cands):
                         place += 1.0
-                if gap.strip() == "" and low in PERSON_VERBS:
+                if gap.strip() == "" and low in PERSON_VERBS and place == 0.0:
+                    # "Omer said" is a person; "officials in Kent said", "the mayor of Calais said" are not
                     person += 1.0
                     before = text[max(0, start - 3):start]
                     if any(q in before for q in "”\"’'"):

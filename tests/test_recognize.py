@@ -183,3 +183,18 @@ def test_parse_command_rejects_bad_input(tmp_path, monkeypatch, capsys):
     assert parse_main(["--jsonl", str(src), "--out", str(out)]) == 1
     assert "in.jsonl:1: expected an object" in capsys.readouterr().err
     assert parse_main(["--jsonl", str(tmp_path / "missing.jsonl"), "--out", str(out)]) == 1
+
+
+def test_place_after_a_role_and_of_is_found_even_before_said(parser):
+    out = parser.parse("The mayor of Calais said the camp would close.")
+    assert texts_of(out) == ["Calais"]
+
+
+def test_said_after_a_located_subject_is_not_a_person_cue(parser):
+    out = parser.parse("Officials in Calais said the roads were closed.")
+    assert texts_of(out) == ["Calais"]
+
+
+def test_a_name_then_said_is_still_a_person(parser):
+    out = parser.parse("“We will stay,” Jordan said on Tuesday.")
+    assert "Jordan" not in texts_of(out)
