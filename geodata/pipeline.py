@@ -10,7 +10,7 @@ from tqdm import tqdm
 
 from .articles import Article, Skipped, load_articles
 from .errors import AtlasError
-from .geocoders import GeocodeReport, geocode_unresolved, unresolved_names
+from .geocoders import GeocodeReport, default_cache_path, geocode_unresolved, unresolved_names
 from .geoparser import Geoparser
 from .gazetteer import Gazetteer
 from .model import ResolvedMention
@@ -21,7 +21,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ARTICLES_DIR = REPO_ROOT / "seeds"
 DEFAULT_OUT_DIR = REPO_ROOT / "geodata"
 DEFAULT_OVERRIDES = REPO_ROOT / "geodata" / "overrides.csv"
-DEFAULT_GEOCODE_CACHE = REPO_ROOT / "geodata" / "cache" / "geocoder.json"
 PROGRESS_MIN_ARTICLES = 20
 
 
@@ -71,7 +70,7 @@ def _geocode_unresolved(resolved: dict[str, list[ResolvedMention]], geocoder, ca
 
 def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path = DEFAULT_OUT_DIR, *,
           overrides_path: str | Path | None = DEFAULT_OVERRIDES, geocoder=None,
-          geocode_cache: str | Path = DEFAULT_GEOCODE_CACHE, strict: bool = False,
+          geocode_cache: str | Path | None = None, strict: bool = False,
           progress: bool | None = None, gazetteer: Gazetteer | None = None,
           log: Callable[[str], None] = print) -> BuildReport:
     """Run the whole pipeline and write the outputs. Raises BuildError (and writes nothing) when there
@@ -110,7 +109,8 @@ def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path =
             mentions = overrides.apply(article.id, mentions, gazetteer)
         resolved[article.id] = mentions
 
-    resolved = _geocode_unresolved(resolved, geocoder, Path(geocode_cache), report)
+    cache = Path(geocode_cache) if geocode_cache is not None else default_cache_path(out_dir)
+    resolved = _geocode_unresolved(resolved, geocoder, cache, report)
 
     collection = write_outputs(out_dir, report.articles, resolved, articles_dir=articles_dir,
                                skipped=report.skipped)
