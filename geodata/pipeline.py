@@ -44,7 +44,7 @@ class BuildReport:
         lines = [f"Read {len(self.articles)} article(s); skipped {len(self.skipped)}."]
         lines += [f"  skipped {s.path}: {s.reason}" for s in self.skipped]
         lines += [f"  overrides: {p}" for p in self.override_problems]
-        if self.geocoder is not None:
+        if self.geocoder is not None and self.geocoder.geocoder != "offline":
             lines.append(self.geocoder.summary_lines()[0])
         lines.append(f"Found {self.mentions} mention(s) of {self.places} place(s).")
         if self.unresolved:
