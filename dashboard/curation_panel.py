@@ -12,15 +12,13 @@ in ``.streamlit/secrets.toml``). The panel checks that itself and never writes w
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import streamlit as st
 
+from dashboard import data
+from dashboard.data import BuildResult, build_command  # noqa: F401  (re-exported for callers and tests)
 from geodata.errors import AtlasError
 from geodata.overrides import (
     OverrideRow,
@@ -32,7 +30,6 @@ from geodata.overrides import (
     surface_key,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 BUILD_TIMEOUT_SECONDS = 900
 SEARCH_LIMIT = 12
 _TRUE = {"1", "true", "yes", "on"}
@@ -59,37 +56,10 @@ def overrides_path() -> Path:
 
 
 # -- rebuilding -------------------------------------------------------------------------------------
-@dataclass
-class BuildResult:
-    ok: bool
-    returncode: int
-    output: str
-    seconds: float
-    command: list[str]
-
-
-def build_command(articles_dir: Path, data_dir: Path, overrides: Path) -> list[str]:
-    return [sys.executable, "-m", "geodata", "build", "--articles", str(articles_dir), "--out", str(data_dir),
-            "--overrides", str(overrides)]
-
-
 def run_build(articles_dir: Path, data_dir: Path, overrides: Path,
               timeout: float = BUILD_TIMEOUT_SECONDS) -> BuildResult:
-    """Run the build in a subprocess (the online geocoder, if any, comes from ``ATLAS_GEOCODER``)."""
-    command = build_command(articles_dir, data_dir, overrides)
-    started = time.monotonic()
-    try:
-        done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout,
-                              env={**os.environ, "PYTHONPATH": os.pathsep.join(
-                                  x for x in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if x)})
-    except subprocess.TimeoutExpired as error:
-        output = (error.stdout or "") if isinstance(error.stdout, str) else ""
-        return BuildResult(False, -1, output + f"\nbuild stopped after {timeout:.0f} s", time.monotonic() - started,
-                           command)
-    except OSError as error:
-        return BuildResult(False, -1, f"could not start the build: {error}", time.monotonic() - started, command)
-    output = (done.stdout or "") + (("\n" + done.stderr) if done.stderr else "")
-    return BuildResult(done.returncode == 0, done.returncode, output.strip(), time.monotonic() - started, command)
+    """Run the build in a subprocess (dashboard.data.run_build, with the overrides file this panel wrote)."""
+    return data.run_build(articles_dir, data_dir, timeout=timeout, overrides=overrides)
 
 
 # -- writing ----------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import math
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,27 +74,48 @@ def build_reason(articles_dir: Path, data_dir: Path, overrides: Path | None = No
 
 @dataclass
 class BuildResult:
+    """What a build subprocess did. ``message`` is the short summary the app shows (the last lines of
+    stdout on success, of stderr or stdout on failure); ``output`` is stdout and stderr in full."""
     ok: bool
-    message: str
+    returncode: int
+    output: str
+    seconds: float
+    command: list[str]
+    message: str = ""
+
+
+def build_command(articles_dir: Path, data_dir: Path, overrides: Path | None = None) -> list[str]:
+    cmd = [sys.executable, "-m", "geodata", "build", "--articles", str(articles_dir), "--out", str(data_dir)]
+    if overrides is not None:
+        cmd += ["--overrides", str(overrides)]
+    return cmd
 
 
 def run_build(articles_dir: Path, data_dir: Path, timeout: float = BUILD_TIMEOUT_S,
               overrides: Path | None = None) -> BuildResult:
-    """Run the pipeline's build command in a subprocess; never raises for a failed build."""
-    cmd = [sys.executable, "-m", "geodata", "build", "--articles", str(articles_dir), "--out", str(data_dir)]
-    if overrides is not None:
-        cmd += ["--overrides", str(overrides)]
+    """Run the pipeline's build command in a subprocess (the online geocoder, if any, comes from
+    ``ATLAS_GEOCODER``); never raises for a failed build."""
+    command = build_command(articles_dir, data_dir, overrides)
+    started = time.monotonic()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        x for x in (str(REPO), os.environ.get("PYTHONPATH", "")) if x)}
     try:
-        proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return BuildResult(False, f"the build took longer than {timeout:.0f} s and was stopped")
+        proc = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=timeout, env=env)
+    except subprocess.TimeoutExpired as exc:
+        partial = exc.stdout if isinstance(exc.stdout, str) else ""
+        return BuildResult(False, -1, partial + f"\nbuild stopped after {timeout:.0f} s",
+                           time.monotonic() - started, command,
+                           f"the build took longer than {timeout:.0f} s and was stopped")
     except OSError as exc:
-        return BuildResult(False, f"could not start the build: {exc}")
-    out = (proc.stderr.strip() or proc.stdout.strip())
+        message = f"could not start the build: {exc}"
+        return BuildResult(False, -1, message, time.monotonic() - started, command, message)
+    seconds = time.monotonic() - started
+    output = ((proc.stdout or "") + (("\n" + proc.stderr) if proc.stderr else "")).strip()
     if proc.returncode != 0:
-        tail = "\n".join(out.splitlines()[-20:]) or f"exit status {proc.returncode}"
-        return BuildResult(False, tail)
-    return BuildResult(True, "\n".join(proc.stdout.strip().splitlines()[-5:]))
+        out = (proc.stderr.strip() or proc.stdout.strip())
+        message = "\n".join(out.splitlines()[-20:]) or f"exit status {proc.returncode}"
+        return BuildResult(False, proc.returncode, output, seconds, command, message)
+    return BuildResult(True, 0, output, seconds, command, "\n".join(proc.stdout.strip().splitlines()[-5:]))
 
 
 def output_signature(data_dir: Path) -> tuple:
