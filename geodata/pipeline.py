@@ -112,8 +112,12 @@ def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path =
     cache = Path(geocode_cache) if geocode_cache is not None else default_cache_path(out_dir)
     resolved = _geocode_unresolved(resolved, geocoder, cache, report)
 
-    collection = write_outputs(out_dir, report.articles, resolved, articles_dir=articles_dir,
-                               skipped=report.skipped)
+    try:
+        collection = write_outputs(out_dir, report.articles, resolved, articles_dir=articles_dir,
+                                   skipped=report.skipped)
+    except OSError as exc:  # out is a file, read-only, disk full...: the previous outputs are untouched
+        raise BuildError(f"cannot write the outputs to {out_dir}: {exc.strerror or exc}"
+                         f" ({exc.filename or out_dir}); previous outputs left as they were") from exc
     report.mentions = sum(f["properties"]["mention_count"] for f in collection["features"])
     report.places = len(collection["features"])
     report.written = [out_dir / name for name in ("places.geojson", "gazetteer.csv", "articles.json")]

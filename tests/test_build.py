@@ -131,3 +131,17 @@ def test_hostile_html_is_kept_as_text_in_outputs(tmp_path):
     data = json.loads((tmp_path / "out" / "articles.json").read_text())
     assert data["articles"][0]["text"] == hostile
     assert data["articles"][0]["title"] == "<script>alert(1)</script> Riots <b>in</b> Paris"
+
+
+def test_unwritable_out_is_a_clear_error_not_a_traceback(tmp_path):
+    arts = tmp_path / "articles"
+    arts.mkdir()
+    (arts / "good.txt").write_text(GOOD)
+    out = tmp_path / "out"
+    out.write_text("a file, not a folder\n")
+    with pytest.raises(pipeline.BuildError, match="cannot write the outputs"):
+        pipeline.build(arts, out, overrides_path=None, progress=False)
+    assert out.read_text() == "a file, not a folder\n"
+    proc = run_build("--articles", arts, "--out", out, "--overrides", tmp_path / "none.csv")
+    assert proc.returncode == 1 and "error: cannot write the outputs" in proc.stderr
+    assert "Traceback" not in proc.stderr
