@@ -11,6 +11,7 @@ import os
 import sys
 from typing import Iterable, Iterator
 
+from geodata import atomic
 from geodata.errors import AtlasError
 from geodata.model import Mention, Place, ResolvedMention
 from geodata.recognize import CachedGazetteer, Recognizer, load_nlp
@@ -154,17 +155,14 @@ def parse_main(argv: list[str] | None = None) -> int:
         out_dir = os.path.dirname(os.path.abspath(args.out))
         if not os.path.isdir(out_dir):
             raise AtlasError(f"{args.out}: folder {out_dir} does not exist")
-        tmp = os.path.join(out_dir, f".{os.path.basename(args.out)}.{os.getpid()}.tmp")
         try:
-            with open(tmp, "w", encoding="utf-8") as fh:
+            with atomic.atomic_open(args.out) as fh:
                 for (doc_id, _), resolved in zip(docs, gp.parse_many(t for _, t in docs)):
                     fh.write(json.dumps({"id": doc_id, "toponyms": [toponym_record(r) for r in resolved]},
                                         ensure_ascii=False))
                     fh.write("\n")
-            os.replace(tmp, args.out)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        except OSError as exc:
+            raise AtlasError(f"{args.out}: cannot write ({exc.strerror or exc})") from exc
     except AtlasError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

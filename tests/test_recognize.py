@@ -168,6 +168,30 @@ def test_parse_command_writes_jsonl_atomically(tmp_path, monkeypatch):
     assert not any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
 
 
+def test_parse_command_replaces_its_output_with_the_shared_atomic_writer(tmp_path, monkeypatch, capsys):
+    import json
+    import os
+
+    import geodata.gazetteer as gazetteer_pkg
+    from geodata.geoparser import parse_main
+
+    monkeypatch.setattr(gazetteer_pkg.Gazetteer, "open", classmethod(lambda cls, *a, **k: FakeGazetteer()))
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": "Migrants wait in Calais."}) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    out.write_text("old\n")
+    os.chmod(out, 0o600)
+    assert parse_main(["--jsonl", str(src), "--out", str(out)]) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["id"] == "a"
+    assert out.stat().st_mode & 0o777 == 0o600  # the replacement keeps the old file's permissions
+    # a write that fails is a clear error, not a traceback
+    folder = tmp_path / "taken"
+    folder.mkdir()
+    assert parse_main(["--jsonl", str(src), "--out", str(folder)]) == 1
+    assert "cannot write" in capsys.readouterr().err
+    assert folder.is_dir() and not any(folder.iterdir())
+
+
 def test_parse_command_rejects_bad_input(tmp_path, monkeypatch, capsys):
     import geodata.gazetteer as gazetteer_pkg
     from geodata.geoparser import parse_main
