@@ -74,10 +74,11 @@ def read_article(path: Path, *, max_bytes: int = MAX_ARTICLE_BYTES) -> Article |
     return Article(id=path.stem, title=title_of(text), text=text, path=path)
 
 
-def find_article_files(directory: Path) -> list[Path]:
-    """Article files below ``directory`` (recursively), in a stable order; hidden files are ignored."""
+def find_article_files(directory: Path, errors: list[OSError] | None = None) -> list[Path]:
+    """Article files below ``directory`` (recursively), in a stable order; hidden files are ignored.
+    Folders that cannot be listed are appended to ``errors`` (when given) rather than passed over silently."""
     found = []
-    for root, dirs, files in os.walk(directory):
+    for root, dirs, files in os.walk(directory, onerror=errors.append if errors is not None else None):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if not name.startswith(".") and name.lower().endswith(ARTICLE_SUFFIXES):
@@ -93,7 +94,12 @@ def load_articles(directory: str | os.PathLike, *, max_bytes: int = MAX_ARTICLE_
     articles: list[Article] = []
     skipped: list[Skipped] = []
     seen: dict[str, Path] = {}
-    for path in find_article_files(directory):
+    errors: list[OSError] = []
+    files = find_article_files(directory, errors)
+    for error in errors:
+        skipped.append(Skipped(Path(error.filename or directory),
+                               f"unreadable folder: {error.strerror or error}; its articles were not read"))
+    for path in files:
         result = read_article(path, max_bytes=max_bytes)
         if isinstance(result, Skipped):
             skipped.append(result)

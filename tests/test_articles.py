@@ -69,3 +69,23 @@ def test_byte_order_mark_is_dropped_and_title_is_first_nonblank_line(tmp_path):
 def test_missing_folder_raises():
     with pytest.raises(FileNotFoundError):
         load_articles("/nonexistent/articles")
+
+
+def test_an_unlistable_folder_is_reported_not_passed_over(tmp_path, monkeypatch):
+    import os
+
+    (tmp_path / "a.txt").write_text("A\nText in Calais.\n")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "b.txt").write_text("B\nText in Dover.\n")
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if os.fspath(path) == str(locked):
+            raise PermissionError(13, "Permission denied", str(locked))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)  # chmod 000 does not stop root
+    articles, skipped = load_articles(tmp_path)
+    assert [a.id for a in articles] == ["a"]
+    assert [(s.path, "unreadable folder" in s.reason) for s in skipped] == [(locked, True)]
