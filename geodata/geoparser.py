@@ -151,10 +151,10 @@ def parse_main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     try:
         docs = _read_jsonl(args.jsonl)
-        gp = Geoparser()
         out_dir = os.path.dirname(os.path.abspath(args.out))
-        if not os.path.isdir(out_dir):
+        if not os.path.isdir(out_dir):  # checked before the slow model and gazetteer load
             raise AtlasError(f"{args.out}: folder {out_dir} does not exist")
+        gp = Geoparser()
         try:
             with atomic.atomic_open(args.out) as fh:
                 for (doc_id, _), resolved in zip(docs, gp.parse_many(t for _, t in docs)):

@@ -192,6 +192,20 @@ def test_parse_command_replaces_its_output_with_the_shared_atomic_writer(tmp_pat
     assert folder.is_dir() and not any(folder.iterdir())
 
 
+def test_parse_command_checks_its_out_folder_before_loading_the_model(tmp_path, monkeypatch, capsys):
+    import geodata.geoparser as geoparser_mod
+
+    def no_load(*args, **kwargs):
+        raise AssertionError("the model was loaded although the output cannot be written")
+
+    monkeypatch.setattr(geoparser_mod, "Geoparser", no_load)
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "a", "text": "ok"}\n', encoding="utf-8")
+    out = tmp_path / "missing-folder" / "out.jsonl"
+    assert geoparser_mod.parse_main(["--jsonl", str(src), "--out", str(out)]) == 1
+    assert "does not exist" in capsys.readouterr().err
+
+
 def test_parse_command_rejects_bad_input(tmp_path, monkeypatch, capsys):
     import geodata.gazetteer as gazetteer_pkg
     from geodata.geoparser import parse_main
