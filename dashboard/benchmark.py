@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -21,6 +20,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from dashboard.server import AtlasServer, free_port
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("ATLAS_CHROMIUM", "/usr/bin/chromium")
@@ -76,42 +77,14 @@ def build(articles: Path, out: Path) -> float:
     return time.perf_counter() - t
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class Server(AtlasServer):
+    """The dashboard for one corpus; a failed start ends the benchmark with the reason."""
 
-
-class Server:
     def __init__(self, articles: Path, data: Path, log: Path):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        env = dict(os.environ, ATLAS_ARTICLES_DIR=str(articles), ATLAS_DATA_DIR=str(data), ATLAS_TILES="offline")
-        self.log = open(log, "w")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(self.url + "_stcore/health", timeout=2):
-                    return
-            except OSError:
-                if self.proc.poll() is not None:
-                    raise SystemExit(f"streamlit exited, see {log}")
-                time.sleep(0.3)
-        self.stop()
-        raise SystemExit("streamlit did not start")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        self.log.close()
+        try:
+            super().__init__(articles, data, log)
+        except RuntimeError as error:
+            raise SystemExit(str(error)) from None
 
 
 def _context(browser):

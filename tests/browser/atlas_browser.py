@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from dashboard import server
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "seeds"
@@ -29,12 +28,6 @@ LOOPBACK = ("http://127.0.0.1:", "ws://127.0.0.1:")
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def run_build(articles: Path, out: Path) -> None:
@@ -50,54 +43,12 @@ def load_places(data_dir: Path) -> dict:
     return json.loads((data_dir / "places.geojson").read_text(encoding="utf-8"))
 
 
-class AtlasServer:
-    """`streamlit run dashboard/app.py` on a free loopback port with ATLAS_* pointing at tmp dirs."""
+class AtlasServer(server.AtlasServer):
+    """`streamlit run dashboard/app.py` on a free loopback port with ATLAS_* pointing at tmp dirs
+    (editing off unless ``env`` turns it on)."""
 
     def __init__(self, articles: Path, data: Path, log: Path, env: dict | None = None):
-        self.articles, self.data, self.log_path = articles, data, log
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        full_env = dict(os.environ, ATLAS_ARTICLES_DIR=str(articles), ATLAS_DATA_DIR=str(data),
-                        ATLAS_TILES="offline", PYTHONUNBUFFERED="1")
-        full_env.pop("ATLAS_EDITING", None)
-        full_env.update(env or {})
-        self._log = open(log, "w")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
-             "--server.port", str(self.port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=REPO, env=full_env, stdout=self._log, stderr=subprocess.STDOUT)
-        self._wait_healthy()
-
-    def _wait_healthy(self, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited ({self.proc.returncode}):\n{self.log()}")
-            try:
-                with urllib.request.urlopen(self.url + "_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError(f"streamlit not healthy after {timeout} s:\n{self.log()}")
-
-    def log(self) -> str:
-        try:
-            return self.log_path.read_text()[-4000:]
-        except OSError:
-            return ""
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        self._log.close()
+        super().__init__(articles, data, log, env=env, unset=("ATLAS_EDITING",))
 
 
 @dataclass
