@@ -91,7 +91,6 @@ def cached_atlas(data_dir: str, signature: tuple) -> Atlas:
     return load_atlas(Path(data_dir))
 
 
-@st.cache_data(ttl=600, show_spinner=False)
 @st.cache_resource(show_spinner=False, max_entries=16)
 def cached_rows(_atlas: Atlas, key: tuple, shown_key: str, _shown: list[str]) -> list:
     return mapview.place_rows(_atlas.places, _shown, _atlas.colours)
@@ -138,9 +137,11 @@ def editing_enabled(env_flag: bool) -> bool:
     if env_flag:
         return True
     try:
-        return bool(st.secrets.get("editing", False))
+        value = st.secrets.get("editing", False)
     except Exception:  # no secrets file: editing stays off
         return False
+    # as the curation panel reads it: `editing = "false"` is off
+    return value is True or str(value).strip().lower() in {"1", "true", "yes", "on"}
 
 
 # ---------------------------------------------------------------- state --------------------------

@@ -1,4 +1,5 @@
 """The Streamlit page without a browser (AppTest) on a real build of the seed articles."""
+import ast
 import json
 import subprocess
 import sys
@@ -135,6 +136,28 @@ def test_curation_panel_only_when_editing_is_on(app, monkeypatch):
     assert not at.exception
     if (REPO / "dashboard" / "curation_panel.py").is_file():
         assert "Wrong place?" in [e.label for e in at.expander]
+
+
+def test_editing_secret_false_keeps_the_panel_away(app):
+    """`editing = "false"` in the secrets is off, for the app as for the panel itself."""
+    at, doc = app
+    at.query_params["place"] = place_id(doc, "Calais")
+    at.secrets["editing"] = "false"
+    at.run()
+    assert not at.exception and "Wrong place?" not in [e.label for e in at.expander]
+    at.secrets["editing"] = True
+    at.run()
+    assert not at.exception
+    if (REPO / "dashboard" / "curation_panel.py").is_file():
+        assert "Wrong place?" in [e.label for e in at.expander]
+
+
+def test_no_function_is_cached_twice():
+    """One st.cache_* per function (a cache_data over a cache_resource copies the value on every rerun)."""
+    tree = ast.parse(Path(APP).read_text(encoding="utf-8"))
+    for fn in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)):
+        caches = [d for d in fn.decorator_list if ast.unparse(d).startswith("st.cache_")]
+        assert len(caches) <= 1, f"{fn.name} has {len(caches)} st.cache_* decorators"
 
 
 def test_app_builds_missing_outputs(tmp_path, monkeypatch):
