@@ -469,3 +469,23 @@ def test_public_nominatim_without_own_user_agent_warns(monkeypatch, caplog):
         get_geocoder("nominatim")
         get_geocoder("nominatim", domain="127.0.0.1:9", scheme="http")
     assert caplog.text == ""
+
+
+def test_each_mention_is_normalised_once(monkeypatch):
+    calls = []
+    real = batch.surface_key
+
+    def counting(text):
+        calls.append(text)
+        return real(text)
+
+    monkeypatch.setattr(batch, "surface_key", counting)
+    calais = Place(id="c", name="Calais", kind="settlement", lat=50.95, lon=1.85)
+    items = [rm("Rue de Judée", 0), rm("rue de judee", 20), rm("Calais", 40, calais)]
+    assert unresolved_names({"a": items}) == ["Rue de Judée"]
+    assert len(calls) == 2  # the two unresolved mentions, once each
+    calls.clear()
+    judee = Place(id="j", name="Rue de Judée", kind="street", lat=50.95, lon=1.86)
+    out = apply_geocoded(items, {"Rue de Judée": judee})
+    assert [r.place for r in out] == [judee, judee, calais]
+    assert len(calls) == 1 + 2  # the places given, then each unresolved mention once

@@ -144,9 +144,9 @@ def geocode_names(
     report = GeocodeReport(geocoder=name)
     unique: dict[str, list[str]] = {}
     for raw in names:
-        if not isinstance(raw, str) or not surface_key(raw):
-            continue
-        unique.setdefault(surface_key(raw), []).append(raw)
+        key = surface_key(raw) if isinstance(raw, str) else ""
+        if key:
+            unique.setdefault(key, []).append(raw)
     if geocoder is None or not geocoder.online:
         for spellings in unique.values():
             for spelling in spellings:
@@ -241,8 +241,10 @@ def unresolved_names(resolved: Iterable[ResolvedMention] | Mapping[str, Iterable
     seen: dict[str, str] = {}
     for group in groups:
         for item in group:
-            if item.place is None and surface_key(item.text) and surface_key(item.text) not in seen:
-                seen[surface_key(item.text)] = item.text
+            if item.place is None:
+                key = surface_key(item.text)
+                if key and key not in seen:
+                    seen[key] = item.text
     return list(seen.values())
 
 
@@ -257,12 +259,13 @@ def apply_geocoded(
     others = {surface_key(name): alts for name, alts in (alternatives or {}).items()}
     out = []
     for item in resolved:
-        place = by_key.get(surface_key(item.text)) if item.place is None else None
+        key = surface_key(item.text) if item.place is None else None
+        place = by_key.get(key) if key is not None else None
         if place is None:
             out.append(item)
             continue
         seen: set[str] = set()
-        candidates = [c for c in [place, *others.get(surface_key(item.text), []), *item.candidates]
+        candidates = [c for c in [place, *others.get(key, []), *item.candidates]
                       if not (c.id in seen or seen.add(c.id))]
         out.append(dataclasses.replace(item, place=place, candidates=candidates))
     return out
