@@ -46,6 +46,7 @@ class BuildReport:
         lines += [f"  overrides: {p}" for p in self.override_problems]
         if self.geocoder is not None and self.geocoder.geocoder != "offline":
             lines.append(self.geocoder.summary_lines()[0])
+            lines += [f"  {p}" for p in self.geocoder.problems]  # e.g. the cache could not be read or written
         lines.append(f"Found {self.mentions} mention(s) of {self.places} place(s).")
         if self.unresolved:
             lines.append(f"{len(self.unresolved)} name(s) unresolved:")

@@ -145,3 +145,12 @@ def test_unwritable_out_is_a_clear_error_not_a_traceback(tmp_path):
     proc = run_build("--articles", arts, "--out", out, "--overrides", tmp_path / "none.csv")
     assert proc.returncode == 1 and "error: cannot write the outputs" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_summary_keeps_the_geocoders_problems():
+    from geodata.geocoders import GeocodeReport
+
+    geocoded = GeocodeReport(geocoder="nominatim", problems=["geocoder cache /x/cache.json not written: disk full"])
+    summary = pipeline.BuildReport(geocoder=geocoded).summary()
+    assert "geocoder nominatim:" in summary
+    assert "geocoder cache /x/cache.json not written: disk full" in summary
