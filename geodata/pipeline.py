@@ -95,7 +95,7 @@ def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path =
     if overrides_path and Path(overrides_path).exists():
         overrides = load_overrides(overrides_path, gazetteer)
         overrides.check_articles([a.id for a in report.articles])
-        report.override_problems = [f"{overrides_path}:{line}: {msg}" for line, msg in overrides.problems]
+        report.override_problems = overrides.format_problems()
     parser = Geoparser(
         gazetteer,
         extra_places=overrides.extra_places(gazetteer) if overrides else None,

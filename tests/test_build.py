@@ -154,3 +154,15 @@ def test_summary_keeps_the_geocoders_problems():
     summary = pipeline.BuildReport(geocoder=geocoded).summary()
     assert "geocoder nominatim:" in summary
     assert "geocoder cache /x/cache.json not written: disk full" in summary
+
+
+def test_override_problems_are_reported_in_file_order(tmp_path):
+    arts = tmp_path / "articles"
+    arts.mkdir()
+    (arts / "good.txt").write_text(GOOD)
+    overrides = tmp_path / "overrides.csv"
+    overrides.write_text("action,surface,place_id,name\n"
+                         "pin,Foo,,Nosuchplace Xyzzy\n"  # line 2: found when targets are resolved
+                         "frobnicate,Bar\n")  # line 3: found while reading
+    report = pipeline.build(arts, tmp_path / "out", overrides_path=overrides, progress=False)
+    assert [p.split(": ")[0] for p in report.override_problems] == [f"{overrides}:2", f"{overrides}:3"]
