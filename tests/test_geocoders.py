@@ -208,6 +208,18 @@ def test_unreadable_cache_is_reported_and_set_aside(server, tmp_path):
     assert [p.name for p in tmp_path.glob("g.json.unreadable-*")]
 
 
+def test_a_folder_at_the_cache_path_is_reported_and_left_where_it_is(tmp_path):
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    (folder / "keep.txt").write_text("mine")
+    geocoder = RecordingGeocoder()
+    report = geocode_names(["Rue de Judee"], geocoder, folder, **FAST)
+    assert geocoder.calls == ["Rue de Judee"] and report.results["Rue de Judee"].status == "no-result"
+    assert (folder / "keep.txt").read_text() == "mine"
+    assert not list(tmp_path.glob("cache.unreadable-*"))
+    assert len(report.problems) == 1 and "is not a file" in report.problems[0]
+
+
 # -- rate limiting ------------------------------------------------------------------------------
 class RecordingGeocoder(Geocoder):
     name = "recording"

@@ -62,6 +62,10 @@ class GeocodeCache:
             if not isinstance(entries, dict):
                 raise ValueError("no entries")
         except (OSError, ValueError) as error:
+            if not self.path.is_file():  # e.g. a folder given as --geocoder-cache: never move it
+                self.problem = f"geocoder cache {self.path} is not a file ({error}); answers are not cached"
+                self.path = None
+                return
             aside = self.path.with_name(f"{self.path.name}.unreadable-{int(time.time())}")
             try:
                 os.replace(self.path, aside)
