@@ -19,6 +19,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.data import BuildResult, build_command  # noqa: F401  (re-exported for callers and tests)
+from dashboard.text import md_escape
 from geodata.errors import AtlasError
 from geodata.overrides import (
     OverrideRow,
@@ -209,7 +210,7 @@ def render_curation_panel(
         chosen = None
         if alts:
             index = st.radio("Ranked alternatives", list(range(len(alts))), index=None,
-                             format_func=lambda i: label(alts[i]), key=f"{key}_alt")
+                             format_func=lambda i: md_escape(label(alts[i])), key=f"{key}_alt")
             if index is not None:
                 chosen = alts[index]
         else:
@@ -223,7 +224,7 @@ def render_curation_panel(
                     found = [enrich(_place_dict(p), gaz) for p in gaz.search(query.strip(), SEARCH_LIMIT)]
                 except Exception as error:
                     found = []
-                    st.warning(f"Search failed: {error}")
+                    st.warning(f"Search failed: {md_escape(str(error))}")
                 found = [p for p in found if str(p.get("id")) != pid]
                 if found:
                     picked = st.selectbox("Search results", list(range(len(found))), index=None,
@@ -233,7 +234,7 @@ def render_curation_panel(
                 else:
                     st.caption("No place found.")
         if chosen is not None:
-            st.caption(f"Will pin {', '.join(repr(s) for s in surfaces) or 'nothing'} to: {label(chosen)}")
+            st.caption(md_escape(f"Will pin {', '.join(repr(s) for s in surfaces) or 'nothing'} to: {label(chosen)}"))
         left, right = st.columns(2)
         use = left.button("Use this place", key=f"{key}_use", disabled=chosen is None or not surfaces,
                           type="primary")
@@ -245,13 +246,14 @@ def render_curation_panel(
         try:
             if use:
                 rows = write_pin(place, chosen, surfaces, path, gazetteer=gaz)
-                what = f"Pinned {', '.join(repr(s) for s in surfaces)} to {label(chosen)}"
+                what = md_escape(f"Pinned {', '.join(repr(s) for s in surfaces)} to {label(chosen)}")
             else:
                 rows = write_exclusion(place, surfaces, path)
-                what = f"Excluded {', '.join(repr(s) for s in surfaces)}"
+                what = md_escape(f"Excluded {', '.join(repr(s) for s in surfaces)}")
         except AtlasError as error:
-            st.session_state["curation_result"] = {"ok": False, "message": f"Nothing written: {error}"}
-            st.error(f"Nothing written: {error}")
+            message = md_escape(f"Nothing written: {error}")
+            st.session_state["curation_result"] = {"ok": False, "message": message}
+            st.error(message)
             return
         st.session_state["curation_last"] = {"path": str(path), "what": what, "rows": [r.as_dict() for r in rows]}
         _rebuild_and_report(f"{what} ({len(rows)} row(s) in {path.name})", path, Path(articles_dir),
@@ -281,7 +283,7 @@ def _undo(last: dict, path: Path, articles_dir: Path, data_dir: Path, run) -> No
     try:
         removed = undo_rows(rows, path)
     except AtlasError as error:
-        st.error(f"Nothing undone: {error}")
+        st.error(md_escape(f"Nothing undone: {error}"))
         return
     st.session_state.pop("curation_last", None)
     if not removed:

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import curation_panel as panel
+from dashboard.text import md_escape
 from geodata.overrides import load_overrides
 
 REPO = Path(__file__).resolve().parents[1]
@@ -98,7 +99,8 @@ def test_choosing_a_ranked_alternative_pins_every_spelling_and_rebuilds(env):
     at = app(tmp_path)
     assert not at.exception
     radio = at.radio(key="curation_2651048_alt")
-    assert radio.options[0].startswith("Dover, US (settlement)")  # AppTest shows formatted labels
+    # AppTest shows the formatted label's markdown source: escaped, so a browser shows it literally
+    assert radio.options[0].startswith(md_escape("Dover, US (settlement)"))
     assert at.button(key="curation_2651048_use").disabled  # nothing chosen yet
     radio.set_value(0).run()
     at.button(key="curation_2651048_use").click().run()
@@ -238,3 +240,21 @@ def test_undo_removes_the_rows_and_rebuilds(env):
     assert "Undid" in at.success[0].value
     at.run()
     assert "curation_2651048_undo" not in [b.key for b in at.button]  # one undo per fix
+
+
+def test_article_spellings_and_labels_are_shown_literally_not_as_markdown(env):
+    tmp_path, overrides = env
+    hostile = "![x](http://example.invalid/x.png)"
+    place = {**PLACE, "aliases": ["Dover", hostile],
+             "candidates": [{**PLACE["candidates"][0], "name": "[Dover](http://example.invalid)"}]}
+    at = app(tmp_path, place=place)
+    assert not at.exception
+    radio = at.radio(key="curation_2651048_alt")
+    assert radio.options[0].startswith(md_escape("[Dover](http://example.invalid)"))
+    radio.set_value(0).run()
+    caption = [c.value for c in at.caption if "Will pin" in c.value][0]
+    assert md_escape(hostile) in caption and hostile not in caption
+    at.button(key="curation_2651048_use").click().run()
+    assert not at.exception
+    message = at.success[0].value
+    assert "Pinned" in message and hostile not in message and md_escape("[Dover](") in message
