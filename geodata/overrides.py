@@ -375,17 +375,21 @@ class Overrides:
         return self.problems
 
     def is_excluded(self, article_id: str, mention: Mention) -> bool:
-        key = surface_key(mention.text)
+        return self._is_excluded(article_id, surface_key(mention.text), mention.start)
+
+    def _is_excluded(self, article_id: str, key: str, start: int) -> bool:
         if key in self._global_excludes:
             return True
         return (article_id, key, None) in self._article_excludes or (
-            (article_id, key, mention.start) in self._article_excludes
+            (article_id, key, start) in self._article_excludes
         )
 
     def pinned_place(self, article_id: str, mention: Mention, gazetteer: GazetteerLike | None) -> Place | None:
         """The place an override assigns to this mention, most specific scope first (None = no override)."""
-        key = surface_key(mention.text)
-        for scope in ((article_id, key, mention.start), (article_id, key, None)):
+        return self._pinned_place(article_id, surface_key(mention.text), mention.start, gazetteer)
+
+    def _pinned_place(self, article_id: str, key: str, start: int, gazetteer: GazetteerLike | None) -> Place | None:
+        for scope in ((article_id, key, start), (article_id, key, None)):
             row = self._article_pins.get(scope)
             if row is not None:
                 return self._target(row, gazetteer)
@@ -394,11 +398,11 @@ class Overrides:
             return self._target(entry[1], gazetteer)
         return None
 
-    def _alternatives(self, text: str, gazetteer: GazetteerLike | None) -> list[Place]:
+    def _alternatives(self, text: str, gazetteer: GazetteerLike | None, text_key: str | None = None) -> list[Place]:
         """Gazetteer places with this name, so a pinned mention still offers its alternatives."""
         if gazetteer is None:
             return []
-        key = (id(gazetteer), surface_key(text))
+        key = (id(gazetteer), surface_key(text) if text_key is None else text_key)
         if key not in self._alt_cache:
             try:
                 answers = gazetteer.lookup(text)
@@ -417,16 +421,17 @@ class Overrides:
         """
         out: list[ResolvedMention] = []
         for item in resolved:
-            if self.is_excluded(article_id, item.mention):
+            key = surface_key(item.mention.text)  # once per mention: it is the hot path of every build
+            if self._is_excluded(article_id, key, item.mention.start):
                 continue
-            place = self.pinned_place(article_id, item.mention, gazetteer)
+            place = self._pinned_place(article_id, key, item.mention.start, gazetteer)
             if place is None:
                 out.append(item)
                 continue
             candidates = [place]
             if item.place is not None:
                 candidates.append(item.place)
-            candidates += item.candidates + self._alternatives(item.mention.text, gazetteer)
+            candidates += item.candidates + self._alternatives(item.mention.text, gazetteer, key)
             seen: set[str] = set()
             unique = [c for c in candidates if not (c.id in seen or seen.add(c.id))]  # first one wins
             out.append(dataclasses.replace(item, place=place, candidates=unique, score=max(item.score, 1.0)))

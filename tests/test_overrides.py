@@ -330,3 +330,17 @@ def test_rows_for_unknown_articles_are_reported(tmp_path):
     overrides.check_articles(["a1", "a2"])
     assert [line for line, _ in overrides.problems] == [4]
     assert "typo" in overrides.problems[0][1]
+
+
+def test_apply_normalises_each_mention_once(tmp_path, monkeypatch):
+    import geodata.overrides as overrides_mod
+
+    overrides = load_overrides(write(tmp_path, "pin,Dover,2651048,,,,,,,,\nexclude,Chelsea,,,,,,,,,\n"))
+    calls = []
+    real = overrides_mod.surface_key
+    monkeypatch.setattr(overrides_mod, "surface_key", lambda text: calls.append(text) or real(text))
+    resolved = [rm("Dover", 0, DOVER_DE, [DOVER_DE]), rm("Chelsea", 10, None), rm("Calais", 20, CALAIS, [CALAIS])]
+    out = overrides.apply("a", resolved, GAZ)
+    assert [(r.text, r.place.id) for r in out] == [("Dover", DOVER_KENT.id), ("Calais", CALAIS.id)]
+    assert [c.id for c in out[0].candidates] == [DOVER_KENT.id, DOVER_DE.id]
+    assert calls == ["Dover", "Chelsea", "Calais"]
