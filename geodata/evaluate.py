@@ -25,6 +25,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
+from geodata import atomic
 from geodata.errors import AtlasError
 
 EARTH_RADIUS_KM = 6371.0088
@@ -245,16 +246,7 @@ def evaluate(paths: Iterable[str], systems: dict[str, System], limit: int | None
 
 
 def _write_json_atomic(path: str, obj) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(obj, fh, indent=2)
-            fh.write("\n")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    atomic.write_json(path, obj, indent=2)
 
 
 def main(argv: list[str] | None = None) -> int:

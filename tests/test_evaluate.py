@@ -130,3 +130,18 @@ def test_evaluate_runs_systems_side_by_side(tmp_path):
     assert res["b"]["exact"]["r"] == 0.5 and res["b"]["acc161_matched"] == 0.0
     table = E.format_table("c.jsonl", res)
     assert "a " in table and "b " in table
+
+
+def test_json_figures_are_written_with_the_shared_atomic_writer(tmp_path):
+    import json
+    import os
+
+    from geodata.evaluate import _write_json_atomic
+
+    out = tmp_path / "figures.json"
+    out.write_text("{}\n")
+    os.chmod(out, 0o640)
+    _write_json_atomic(str(out), {"corpus": {"f1": 0.9}})
+    assert json.loads(out.read_text()) == {"corpus": {"f1": 0.9}}
+    assert out.stat().st_mode & 0o777 == 0o640  # the replacement keeps the old file's permissions
+    assert [p.name for p in tmp_path.iterdir()] == ["figures.json"]
