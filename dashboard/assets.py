@@ -8,10 +8,11 @@ The command is idempotent: files whose content is already up to date are left al
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
+
+from geodata import atomic
+from geodata.gazetteer.topojson import to_geojson
 
 REPO = Path(__file__).resolve().parent.parent
 NODE_MODULES = REPO / "node_modules"
@@ -45,92 +46,20 @@ class AssetError(RuntimeError):
     """The npm packages are missing or unreadable (the message says what to run)."""
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
 def _put(path: Path, data: bytes) -> bool:
     """Write data unless the file already holds exactly it. Returns True when written."""
     if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
         return False
-    _write_atomic(path, data)
+    atomic.write_bytes(path, data)
     return True
 
 
 def topology_to_geojson(topology: dict, object_name: str = "countries") -> dict:
-    """Decode one object of a TopoJSON topology (quantized, delta-encoded arcs) into GeoJSON."""
-    if topology.get("type") != "Topology":
-        raise AssetError("not a TopoJSON topology")
-    transform = topology.get("transform")
-    raw_arcs = topology["arcs"]
-    arcs: list[list[tuple[float, float]]] = []
-    for arc in raw_arcs:
-        points = []
-        x = y = 0
-        for pos in arc:
-            if transform:
-                x += pos[0]
-                y += pos[1]
-                sx, sy = transform["scale"]
-                tx, ty = transform["translate"]
-                points.append((round(x * sx + tx, 5), round(y * sy + ty, 5)))
-            else:
-                points.append((pos[0], pos[1]))
-        arcs.append(points)
-
-    def ring(indices: list[int]) -> list[list[float]]:
-        coords: list[list[float]] = []
-        for i in indices:
-            pts = arcs[i] if i >= 0 else list(reversed(arcs[~i]))
-            # consecutive arcs share their end/start point
-            for k, p in enumerate(pts):
-                if coords and k == 0:
-                    continue
-                lon = p[0]
-                if coords:  # a ring crossing the antimeridian continues past +-180 instead of jumping
-                    prev = coords[-1][0]
-                    while lon - prev > 180:
-                        lon -= 360
-                    while lon - prev < -180:
-                        lon += 360
-                coords.append([lon, p[1]])
-        return coords
-
-    def geometry(g: dict) -> dict | None:
-        kind = g.get("type")
-        if kind == "Polygon":
-            return {"type": "Polygon", "coordinates": [ring(r) for r in g["arcs"]]}
-        if kind == "MultiPolygon":
-            return {"type": "MultiPolygon",
-                    "coordinates": [[ring(r) for r in poly] for poly in g["arcs"]]}
-        return None
-
-    obj = topology["objects"][object_name]
-    geoms = obj["geometries"] if obj.get("type") == "GeometryCollection" else [obj]
-    features = []
-    for g in geoms:
-        geom = geometry(g)
-        if geom is None:
-            continue
-        features.append({
-            "type": "Feature",
-            "id": g.get("id"),
-            "properties": {"name": (g.get("properties") or {}).get("name")},
-            "geometry": geom,
-        })
-    return {"type": "FeatureCollection", "features": features}
+    """Decode one object of a TopoJSON topology into GeoJSON (the gazetteer's TopoJSON reader does it)."""
+    try:
+        return to_geojson(topology, object_name)
+    except ValueError as exc:
+        raise AssetError(str(exc)) from exc
 
 
 def install(node_modules: Path = NODE_MODULES, vendor_dir: Path = VENDOR_DIR) -> list[Path]:

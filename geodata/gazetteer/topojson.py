@@ -150,3 +150,29 @@ def read_features(path: str | Path, object_name: str) -> list[Feature]:
         gid = geom.get("id")
         features.append(Feature(str(gid) if gid is not None else None, geom.get("properties") or {}, tuple(parts)))
     return features
+
+
+def to_geojson(topology: dict, object_name: str, decimals: int = 5) -> dict:
+    """One object of a TopoJSON topology as a GeoJSON FeatureCollection (Polygon and MultiPolygon
+    geometries, holes included; other geometries are left out). Each ring's longitudes are made
+    continuous across the antimeridian, so a map draws it without a line across the world."""
+    if topology.get("type") != "Topology" or object_name not in topology.get("objects", {}):
+        raise ValueError(f"not a TopoJSON topology with an object {object_name!r}")
+    arcs = _decode_arcs(topology)
+
+    def ring(indexes: list[int]) -> list[list[float]]:
+        return [[round(lon, decimals), round(lat, decimals)] for lon, lat in _unwrap(_ring(arcs, indexes))]
+
+    obj = topology["objects"][object_name]
+    features = []
+    for geom in obj.get("geometries", [obj]) if obj.get("type") == "GeometryCollection" else [obj]:
+        if geom.get("type") == "Polygon":
+            geometry = {"type": "Polygon", "coordinates": [ring(r) for r in geom["arcs"]]}
+        elif geom.get("type") == "MultiPolygon":
+            geometry = {"type": "MultiPolygon", "coordinates": [[ring(r) for r in poly] for poly in geom["arcs"]]}
+        else:
+            continue
+        features.append({"type": "Feature", "id": geom.get("id"),
+                         "properties": {"name": (geom.get("properties") or {}).get("name")},
+                         "geometry": geometry})
+    return {"type": "FeatureCollection", "features": features}
