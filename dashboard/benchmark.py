@@ -22,6 +22,7 @@ import urllib.request
 from pathlib import Path
 
 from dashboard.server import AtlasServer, free_port
+from geodata import atomic
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("ATLAS_CHROMIUM", "/usr/bin/chromium")
@@ -256,10 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"baseline (one-line Streamlit page, navigation -> text): {baseline:.3f}s")
     print("all targets met" if ok else "some targets missed")
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        tmpf = args.json.with_name(args.json.name + ".tmp")
-        tmpf.write_text(json.dumps({"baseline_s": baseline, "results": results}, indent=1))
-        os.replace(tmpf, args.json)
+        atomic.write_json(args.json, {"baseline_s": baseline, "results": results}, indent=1)
     return 0
 
 

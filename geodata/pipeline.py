@@ -14,7 +14,7 @@ from .geocoders import GeocodeReport, default_cache_path, geocode_unresolved, un
 from .geoparser import Geoparser
 from .gazetteer import Gazetteer
 from .model import ResolvedMention
-from .outputs import write_outputs
+from .outputs import ARTICLES_FILE, GAZETTEER_FILE, PLACES_FILE, write_outputs
 from .overrides import load_overrides
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -121,6 +121,6 @@ def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path =
                          f" ({exc.filename or out_dir}); previous outputs left as they were") from exc
     report.mentions = sum(f["properties"]["mention_count"] for f in collection["features"])
     report.places = len(collection["features"])
-    report.written = [out_dir / name for name in ("places.geojson", "gazetteer.csv", "articles.json")]
+    report.written = [out_dir / name for name in (PLACES_FILE, GAZETTEER_FILE, ARTICLES_FILE)]
     report.seconds = time.perf_counter() - started
     return report

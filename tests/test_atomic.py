@@ -48,3 +48,22 @@ def test_replacement_keeps_permissions_and_new_files_are_readable(tmp_path):
     with atomic.StagedFiles() as staged:
         staged.write_json(shared, {})
     assert shared.stat().st_mode & 0o777 == 0o640
+
+
+def test_atomic_path_replaces_on_success_and_cleans_up_on_failure(tmp_path):
+    import sqlite3
+
+    target = tmp_path / "index.sqlite"
+    with atomic.atomic_path(target) as tmp:
+        con = sqlite3.connect(tmp)
+        con.execute("CREATE TABLE t (x)")
+        con.commit()
+        con.close()
+    assert sqlite3.connect(target).execute("SELECT count(*) FROM t").fetchone() == (0,)
+    before = target.read_bytes()
+    with pytest.raises(RuntimeError):
+        with atomic.atomic_path(target) as tmp:
+            tmp.write_bytes(b"half an index")
+            raise RuntimeError("interrupted")
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["index.sqlite"]

@@ -21,7 +21,6 @@ import os
 import re
 import sqlite3
 import sys
-import tempfile
 import time
 import unicodedata
 from collections import defaultdict
@@ -29,6 +28,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from .. import atomic
 from .normalize import normalize
 from .topojson import read_features
 
@@ -740,11 +740,8 @@ def build_index(path: str | os.PathLike | None = DEFAULT_INDEX_PATH, *, log=None
     places = _build_places(src, log)
     del src
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".gazetteer-", suffix=".tmp", dir=path.parent)
-    os.close(fd)
     counts: dict[str, int] = defaultdict(int)
-    try:
+    with atomic.atomic_path(path) as tmp:
         con = sqlite3.connect(tmp)
         con.execute("PRAGMA journal_mode=OFF")
         con.execute("PRAGMA synchronous=OFF")
@@ -777,16 +774,6 @@ def build_index(path: str | os.PathLike | None = DEFAULT_INDEX_PATH, *, log=None
         con.execute("ANALYZE")
         con.commit()
         con.close()
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; the index is for every reader
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
     counts["seconds"] = round(time.time() - t0, 1)
     return dict(counts)
 
