@@ -511,10 +511,6 @@ def _load(path: str | os.PathLike | None) -> Overrides:
 
 
 # -- writers (used by the dashboard) ------------------------------------------------------------
-def _atomic_write_text(path: Path, text: str) -> None:
-    atomic.write_text(path, text)
-
-
 @contextlib.contextmanager
 def _locked(path: Path):
     """Serialise writers of one overrides file (two dashboard sessions fixing places at once): an
@@ -593,7 +589,7 @@ def append_overrides(path: str | os.PathLike, rows: Iterable[OverrideRow | Mappi
                  if line >= first_new and (line, msg) not in before]
         if fresh:
             raise OverrideError("; ".join(f"new row {line - first_new + 1}: {msg}" for line, msg in fresh))
-        _atomic_write_text(path, bom + new_text)
+        atomic.write_text(path, bom + new_text)
     return parsed
 
 
@@ -620,7 +616,7 @@ def remove_overrides(path: str | os.PathLike, rows: Iterable[OverrideRow]) -> in
                     removed += 1
                     break
         if removed:
-            _atomic_write_text(path, bom + "".join(lines))
+            atomic.write_text(path, bom + "".join(lines))
     return removed
 
 
