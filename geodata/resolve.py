@@ -5,7 +5,9 @@ Every gazetteer candidate gets a score from
 - how the name matched (main name, alternate name, abbreviation; demonyms and codes only when the
   surface form looks like one);
 - document context: countries and first-level divisions the document mentions, "City, ST" / "City,
-  Country" patterns, and distance to the other places of the document (spatial coherence).
+  Country" patterns, and distance to the other places of the document (spatial coherence);
+- coherence between readings: a reading near (or containing) some reading of another name of the
+  document gains, even when pass 1 chose neither ("London" and "St. Thomas" both in Ontario).
 A first pass ranks by prior only; its confident choices form the context of the second pass.
 The same name in the same document resolves to the same place (one sense per document), unless a
 "City, ST" pattern says otherwise for one occurrence.
@@ -15,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from geodata.model import Candidate, Place, ResolvedMention
 from geodata.recognize import Found
@@ -27,6 +29,14 @@ PROXIMITY_WEIGHT = 1.2
 ADMIN1_WEIGHT = 1.5
 SELF_WEIGHT = 0.5
 FALLBACK_GAIN = 1.5  # context gain needed to place "Kanawha Valley" at the known "Kanawha"
+# Spatial coherence between readings: a reading of one name near some reading of another name of the
+# same document ("London" and "St. Thomas" both in Ontario) gains, whatever pass 1 chose for either.
+# Measured on LGL / TR-News / GeoVirus Acc@161: .831/.840/.837 without, .845/.838/.838 with.
+COHERENCE_WEIGHT = 1.0
+COHERENCE_KM = 25.0
+COHERENCE_MAX_KM = 120.0
+COHERENCE_CAP = 3.0
+_POINT_KINDS = ("settlement", "admin2", "landmark", "street", "water")
 _KIND_PRIOR = {
     "country": 3.2, "continent": 3.2, "admin1": 2.7, "water": 2.4, "region": 2.3, "admin2": 1.4,
     "street": 0.5, "landmark": 0.8, "other": 0.5,
@@ -76,6 +86,54 @@ class _Ctx:
     countries: dict[str, float]
     admin1: dict[str, float]
     anchors: list[tuple[Place, float]]
+    coherence: dict[str, float] = field(default_factory=dict)
+
+
+def _coherence(readings: dict[str, list[Place]]) -> dict[tuple[str, str], float]:
+    """(name, place id) -> how strongly the document's OTHER names have a reading near this one.
+
+    ``readings``: each distinct name's candidates. A point-like reading gains from every other name's
+    nearest reading (exp(-km / COHERENCE_KM), whatever that name's prior: two unlikely readings 25 km
+    apart are good evidence for both); a first-level division or a country gains 1 for every other
+    name with a reading inside it, so "Kansas" the state keeps its lead over
+    a town called Kansas when the document's other places are in Kansas. Summed over names, capped.
+    Readings are bucketed on a 1-degree grid so only near pairs are measured.
+    """
+    grid: dict[tuple[int, int], list[tuple[str, Place]]] = defaultdict(list)
+    inside: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for name, places in readings.items():
+        for p in places:
+            if p.kind in _POINT_KINDS:
+                grid[(int(math.floor(p.lat)), int(math.floor(p.lon)))].append((name, p))
+                if p.admin1:
+                    inside[("admin1", p.admin1)].add(name)
+                if p.country:
+                    inside[("country", p.country)].add(name)
+    out: dict[tuple[str, str], float] = {}
+    for name, places in readings.items():
+        for p in places:
+            best: dict[str, float] = {}
+            if p.kind in _POINT_KINDS:
+                cy, cx = int(math.floor(p.lat)), int(math.floor(p.lon))
+                for dy in (-1, 0, 1):
+                    for dx in (-2, -1, 0, 1, 2):
+                        for other, q in grid.get((cy + dy, cx + dx), ()):
+                            if other == name or q.id == p.id:
+                                continue
+                            d = _km(p, q)
+                            if d <= COHERENCE_MAX_KM:
+                                v = math.exp(-d / COHERENCE_KM)
+                                if v > best.get(other, 0.0):
+                                    best[other] = v
+            elif p.kind in ("admin1", "country"):
+                key = ("admin1", p.admin1) if p.kind == "admin1" else ("country", p.country)
+                if key[1]:
+                    for other in inside.get(key, ()):
+                        if other != name:
+                            best[other] = 1.0
+            if best:
+                out[(name, p.id)] = min(COHERENCE_CAP, sum(best.values()))
+    return out
 
 
 class Resolver:
@@ -147,6 +205,15 @@ class Resolver:
             total = sum(ctx.admin1.values())
             if total:
                 s += ADMIN1_WEIGHT * ctx.admin1.get(p.admin1, 0.0) / total
+        elif p.admin1 and p.kind == "admin1":
+            # the other places of the document lying in this division speak for it as well
+            total = sum(ctx.admin1.values())
+            if total:
+                s += ADMIN1_WEIGHT * ctx.admin1.get(p.admin1, 0.0) / total
+        if ctx.coherence and (p.kind != "admin2" or c.name_type == "name"):
+            # an admin2 reached through an alternate form ("New York" -> New York County) gains nothing:
+            # it would outvote the state it lies in
+            s += COHERENCE_WEIGHT * ctx.coherence.get(p.id, 0.0)
         if ctx.anchors and p.kind in ("settlement", "admin2", "water", "landmark", "street"):
             best = 0.0
             for a, w in ctx.anchors:
@@ -174,6 +241,12 @@ class Resolver:
                 conf *= 0.5
             chosen.append((f, scored[0][1], conf))
         contexts: dict[str, _Ctx] = {}
+        readings: dict[str, list[Place]] = {}
+        for f in found:
+            key = f.lookup.lower()
+            if f.forced is None and f.candidates and key not in readings:
+                readings[key] = [c.place for c in f.candidates]
+        coherence = _coherence(readings) if len(readings) > 1 else {}
 
         # pass 2: with document context, pooled over every occurrence of the same name
         by_key: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -196,6 +269,7 @@ class Resolver:
             ctx = contexts.get(key)
             if ctx is None:
                 ctx = contexts[key] = self._context(chosen, skip=key)
+                ctx.coherence = {pid: v for (name, pid), v in coherence.items() if name == key}
             scored = [(self._score(c, f.lookup, ctx, cont), c) for c in f.candidates]
             scored.sort(key=lambda t: -t[0])
             ranked.append(scored)

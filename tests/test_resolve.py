@@ -74,3 +74,32 @@ def test_prior_prefers_countries_and_penalises_demonyms():
     # an abbreviation only counts when the text looks abbreviated
     ky = PLACES["Kentucky"][0]
     assert prior(Candidate(ky, "abbreviation"), "Ky.") > prior(Candidate(ky, "abbreviation"), "Ky")
+
+
+def _place(pid, name, lat, lon, country, population, kind="settlement", admin1=None):
+    from geodata.model import Place
+
+    return Place(pid, name, kind, lat, lon, country, None, population, admin1=admin1)
+
+
+def test_readings_near_each_other_win_over_bigger_namesakes_far_apart(monkeypatch):
+    """Three names, each with a big namesake far from the others and a smaller reading near the other
+    two names' smaller readings (the London / St. Thomas / Middlesex case): coherence picks the trio."""
+    import geodata.resolve as resolve
+
+    readings = {
+        "Aston": [_place("a-big", "Aston", 51.5, -0.1, "GB", 5_000_000),
+                  _place("a-small", "Aston", 43.0, -81.2, "CA", 300_000, admin1="CA.08")],
+        "Brill": [_place("b-big", "Brill", -33.9, 151.2, "AU", 2_000_000),
+                  _place("b-small", "Brill", 42.95, -81.15, "CA", 100_000, admin1="CA.08")],
+        "Corby": [_place("c-big", "Corby", 40.7, -74.0, "US", 1_000_000),
+                  _place("c-small", "Corby", 43.05, -81.1, "CA", 80_000, admin1="CA.08")],
+    }
+    text = "Aston and Brill and Corby."
+    found = [Found(Mention(text.index(n), text.index(n) + len(n), n), [Candidate(p) for p in ps], "GPE",
+                   lookup=n) for n, ps in readings.items()]
+    chosen = {m.text: m.place.id for m in Resolver(FakeGazetteer()).resolve(text, found)}
+    assert chosen == {"Aston": "a-small", "Brill": "b-small", "Corby": "c-small"}
+    monkeypatch.setattr(resolve, "COHERENCE_WEIGHT", 0.0)  # the same document without the evidence
+    chosen = {m.text: m.place.id for m in Resolver(FakeGazetteer()).resolve(text, found)}
+    assert chosen == {"Aston": "a-big", "Brill": "b-big", "Corby": "c-big"}
