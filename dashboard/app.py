@@ -61,8 +61,9 @@ def _build_memory() -> dict:
     return {}
 
 
-def _inputs_signature(articles_dir: Path, overrides: Path | None) -> tuple:
-    files = article_files(articles_dir) + ([overrides] if overrides is not None and overrides.is_file() else [])
+def _inputs_signature(articles_dir: Path, overrides: Path | None, files: list[Path] | None = None) -> tuple:
+    files = (article_files(articles_dir) if files is None else files) \
+        + ([overrides] if overrides is not None and overrides.is_file() else [])
     return (str(articles_dir), tuple((str(p), p.stat().st_mtime_ns) for p in files))
 
 
@@ -70,8 +71,9 @@ def ensure_outputs(articles_dir: Path, data_dir: Path, force: bool = False,
                    overrides: Path | None = None) -> str | None:
     """Build when needed; returns the build error message (None when the outputs are fine)."""
     memory = _build_memory()
-    sig = _inputs_signature(articles_dir, overrides)
-    reason = "rebuild requested" if force else build_reason(articles_dir, data_dir, overrides)
+    files = article_files(articles_dir)  # listed once per run (a large folder takes tens of ms)
+    sig = _inputs_signature(articles_dir, overrides, files)
+    reason = "rebuild requested" if force else build_reason(articles_dir, data_dir, overrides, files)
     if reason is None:
         return None
     if not force and sig in memory:

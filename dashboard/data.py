@@ -54,16 +54,17 @@ def article_files(articles_dir: Path) -> list[Path]:
     return sorted(p for p in articles_dir.rglob("*.txt") if p.is_file())
 
 
-def build_reason(articles_dir: Path, data_dir: Path, overrides: Path | None = None) -> str | None:
+def build_reason(articles_dir: Path, data_dir: Path, overrides: Path | None = None,
+                 files: list[Path] | None = None) -> str | None:
     """Why the outputs must be (re)built, or None when they are up to date (articles and the
-    overrides file are the inputs)."""
+    overrides file are the inputs). ``files``: article_files(articles_dir) when the caller has it."""
     outputs = [data_dir / PLACES_FILE, data_dir / ARTICLES_FILE]
     missing = [p.name for p in outputs if not p.is_file()]
     if missing:
         return f"missing {', '.join(missing)}"
     oldest = min(p.stat().st_mtime for p in outputs)
     newest_input = articles_dir.stat().st_mtime if articles_dir.is_dir() else 0.0
-    for p in article_files(articles_dir):
+    for p in article_files(articles_dir) if files is None else files:
         newest_input = max(newest_input, p.stat().st_mtime)
     if newest_input > oldest:
         return "articles changed since the last build"
