@@ -22,7 +22,7 @@ if __package__ in (None, ""):  # run as a script by `streamlit run dashboard/app
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dashboard import assets, mapview  # noqa: E402
-from dashboard.events import interpret  # noqa: E402
+from dashboard.events import interpret, map_is_drawn  # noqa: E402
 from dashboard.data import (  # noqa: E402
     Atlas, DataError, article_files, build_reason, config_from_env, load_atlas, output_signature, run_build,
 )
@@ -216,8 +216,10 @@ def select_place(pid: str | None) -> None:
 
 def on_map_change(atlas: Atlas) -> None:
     ss = st.session_state
-    ss.map_reported = True  # the map is drawn: the table below it can come now
     event = interpret(ss.get(MAP_KEY), atlas.by_id, ss.get("click_nonce"), ss.get("click_count"))
+    ss.map_reports = ss.get("map_reports", 0) + 1
+    if map_is_drawn(event, ss.map_reports):  # the table below the map can come now
+        ss.map_reported = True
     if event.selected:
         select_place(event.selected)
     ss.click_nonce, ss.click_count = event.nonce, event.count
@@ -502,7 +504,8 @@ def main() -> None:
 
     st.subheader("Places")
     # The table and downloads need big front-end bundles that would hold back the map on a page's first
-    # load: they come with the map's first report (a moment after it is drawn), or on request.
+    # load: they come with the map's "drawn" report (once the browser is idle after drawing the markers),
+    # or on request.
     if ss.get("map_reported") or ss.get("table_requested"):
         df = cached_table(atlas, key, shown_key, shown)
         st.dataframe(df, width="stretch", hide_index=True, height=360)

@@ -1,7 +1,8 @@
 """What a streamlit-folium value means for the dashboard (a pure function, so it can be tested).
 
 The component value is either the marker's own immediate report `{atlas_click, atlas_nonce}` (sent by
-the marker code in mapview.py the moment it is clicked) or streamlit-folium's debounced value with
+the marker code in mapview.py the moment it is clicked), the map's "drawn" report `{atlas_ready}` (sent
+once per page when the browser is idle after drawing the markers) or streamlit-folium's value with
 `last_active_drawing` (the clicked feature), `last_object_clicked_count`, `center` and `zoom`.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ class MapEvent:
     nonce: object = None               # last immediate-report nonce seen
     count: object = None               # last streamlit-folium click count seen
     view: dict | None = None           # {"center": [lat, lon], "zoom": int} when the value has a view
+    ready: bool = False                # the map's "drawn, browser idle" report
 
 
 def _finite(x) -> bool:
@@ -26,6 +28,9 @@ def interpret(value, known_ids, last_nonce=None, last_count=None) -> MapEvent:
     """Decode one component value; unknown ids, repeats and malformed parts are ignored."""
     event = MapEvent(nonce=last_nonce, count=last_count)
     if not isinstance(value, dict):
+        return event
+    if "atlas_ready" in value:
+        event.ready = True
         return event
     if "atlas_click" in value:
         pid, nonce = value.get("atlas_click"), value.get("atlas_nonce")
@@ -45,3 +50,12 @@ def interpret(value, known_ids, last_nonce=None, last_count=None) -> MapEvent:
         lon = (float(center["lng"]) + 180.0) % 360.0 - 180.0  # the map can be panned round the world
         event.view = {"center": [lat, lon], "zoom": int(round(zoom))}
     return event
+
+
+def map_is_drawn(event: MapEvent, reports: int) -> bool:
+    """Whether the page may add what waits for the map (the places table, a large article list), given
+    one decoded value and how many values the map has sent so far, this one included. streamlit-folium
+    sends its first value as soon as the map exists, before the browser has drawn the markers; the map's
+    own `atlas_ready` comes once the browser is idle after drawing them; any later value (a click, a pan)
+    also means the map is on screen."""
+    return event.ready or reports > 1

@@ -99,6 +99,18 @@ class _Basemap(MacroElement):
     selectedId = id;
     if (id !== null && reg[id]) { markSelected(reg[id], true); }
   };
+  /* Once the markers are drawn and the browser has nothing else to do, tell Streamlit: the app adds its
+     heavy parts (places table, large article list) then, not while the map is still being drawn. */
+  function reportReady() {
+    try {
+      window.parent.postMessage({isStreamlitMessage: true, type: "streamlit:setComponentValue",
+        dataType: "json", value: {atlas_ready: Date.now() + Math.random()}}, "*");
+    } catch (e) { console.warn("atlas: ready report failed", e); }
+  }
+  requestAnimationFrame(function() { setTimeout(function() {
+    if (window.requestIdleCallback) { window.requestIdleCallback(reportReady, {timeout: 1500}); }
+    else { setTimeout(reportReady, 300); }
+  }, 0); });
   window.atlasRenderer = L.canvas({padding: 0.5});
   /* rows: [id, name, lat, lon, mentions, [colours]]; canvas: circles on one canvas (large corpora) */
   window.atlasPlaceLayer = function(rows, label, canvas) {

@@ -60,6 +60,9 @@ def test_page_loads_every_seed_place_offline(seeds_server, seeds_data, open_page
     # Leaflet came from the app itself
     scripts = frame.eval_on_selector_all("script[src]", "els => els.map(e => e.src)")
     assert any(s.endswith("/app/static/vendor/leaflet/leaflet.js") for s in scripts), scripts
+    # the places table follows by itself once the map is drawn (the map's ready report), no click needed
+    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=30_000)
+    assert page.get_by_role("button", name="Show the places table").count() == 0
     wait_idle(page)
     page.wait_for_timeout(500)
     guard.assert_clean()
