@@ -236,3 +236,52 @@ def test_said_after_a_located_subject_is_not_a_person_cue(parser):
 def test_a_name_then_said_is_still_a_person(parser):
     out = parser.parse("“We will stay,” Jordan said on Tuesday.")
     assert "Jordan" not in texts_of(out)
+
+
+class _Ent:
+    def __init__(self, text, surface, label):
+        self.start_char = text.index(surface)
+        self.end_char = self.start_char + len(surface)
+        self.text = surface
+        self.label_ = label
+
+
+class _Doc:
+    """What the recognizer reads of a spaCy Doc: its entities (so a test fixes the NER output)."""
+
+    def __init__(self, text, *ents):
+        self.text = text
+        self.ents = [_Ent(text, surface, label) for surface, label in ents]
+
+
+class _GazetteerWithNyanza(FakeGazetteer):
+    def __init__(self):
+        super().__init__()
+        self.index[self.norm("Nyanza")] = [Candidate(P("20", "Nyanza", "admin1", -0.5, 34.7, "KE", 5_000_000,
+                                                       "KE.07"), "name")]
+
+
+def _recognized(text, *ents):
+    from geodata.recognize import Recognizer
+
+    found = Recognizer(_GazetteerWithNyanza()).recognize(text, _Doc(text, *ents))
+    return [(text[f.mention.start:f.mention.end], f.lookup) for f in found]
+
+
+def test_generic_word_after_a_known_name_is_left_out_of_the_span():
+    text = "Cases rose in Nyanza province last week."
+    assert _recognized(text, ("Nyanza province", "GPE")) == [("Nyanza", "Nyanza")]
+
+
+def test_unknown_name_tagged_place_by_ner_alone_needs_more_evidence():
+    text = "Pawlenty vetoed the plan."
+    assert _recognized(text, ("Pawlenty", "GPE")) == []
+    text = "Aid finally reached Mbomo on Monday."
+    assert _recognized(text, ("Mbomo", "GPE")) == [("Mbomo", "Mbomo")]
+
+
+def test_facility_named_after_a_town_is_not_the_town():
+    text = "Pupils at Calais Elementary went home early."
+    assert _recognized(text, ("Calais Elementary", "FAC")) == []
+    text = "Pupils in Calais went home early."
+    assert _recognized(text, ("Calais", "GPE")) == [("Calais", "Calais")]
