@@ -103,3 +103,25 @@ def test_readings_near_each_other_win_over_bigger_namesakes_far_apart(monkeypatc
     monkeypatch.setattr(resolve, "COHERENCE_WEIGHT", 0.0)  # the same document without the evidence
     chosen = {m.text: m.place.id for m in Resolver(FakeGazetteer()).resolve(text, found)}
     assert chosen == {"Aston": "a-big", "Brill": "b-big", "Corby": "c-big"}
+
+
+def test_a_name_repeated_does_not_outvote_the_country_the_document_names(monkeypatch):
+    """London, Ont.: "London" four times and "Canada" twice. The first reading of "London" (England)
+    must not win on its own repeated votes, which alone made a 100 % share of the divisions named."""
+    import geodata.resolve as resolve
+
+    london = [_place("l-gb", "London", 51.5, -0.13, "GB", 8_900_000, admin1="GB.ENG"),
+              _place("l-ca", "London", 42.98, -81.23, "CA", 420_000, admin1="CA.08")]
+    canada = _place("ca", "Canada", 60.0, -95.0, "CA", 37_000_000, kind="country")
+    text = "London grew. Canada voted. London wept. London slept. Canada woke. London won."
+    found, pos = [], 0
+    for word in ("London", "Canada", "London", "London", "Canada", "London"):
+        start = text.index(word, pos)
+        pos = start + len(word)
+        cands = [Candidate(p) for p in london] if word == "London" else [Candidate(canada)]
+        found.append(Found(Mention(start, pos, word), cands, "GPE", lookup=word))
+    chosen = {m.place.id for m in Resolver(FakeGazetteer()).resolve(text, found) if m.text == "London"}
+    assert chosen == {"l-ca"}
+    monkeypatch.setattr(resolve, "CONTEXT_PRIOR_MASS", 0.0)
+    chosen = {m.place.id for m in Resolver(FakeGazetteer()).resolve(text, found) if m.text == "London"}
+    assert chosen == {"l-gb"}
