@@ -337,6 +337,9 @@ def share_params(atlas: Atlas, shown: list[str]) -> dict:
         if centre and None not in centre:
             lat, lon = centre
             zoom = state.get("zoom")
+        else:  # the map has not been moved (it reports only changes): its initial view
+            (lat, lon), first_zoom = mapview.initial_view(atlas.bounds)
+            zoom = state.get("zoom") if state.get("zoom") is not None else first_zoom
     return view_to_params(shown, [a["id"] for a in atlas.articles], ss.get("selected"), lat, lon, zoom)
 
 

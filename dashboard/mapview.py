@@ -111,6 +111,24 @@ class _Basemap(MacroElement):
     if (window.requestIdleCallback) { window.requestIdleCallback(reportReady, {timeout: 1500}); }
     else { setTimeout(reportReady, 300); }
   }, 0); });
+  /* streamlit-folium sends the map's view as soon as the map exists, which reruns the whole app while the
+     browser is still drawing the markers, and tells the app nothing it does not know (the initial view).
+     Record that value as already sent, so streamlit-folium sends only real changes (a pan, a zoom, a
+     click). Only done when its state looks as expected; otherwise the value is sent as before. */
+  var fd = window.__GLOBAL_DATA__;
+  var FOLIUM_KEYS = ["last_clicked", "last_object_clicked", "last_object_clicked_count",
+    "last_object_clicked_tooltip", "last_object_clicked_popup", "all_drawings", "last_active_drawing",
+    "last_geocoder_result", "bounds", "zoom", "last_circle_radius", "last_circle_polygon", "center",
+    "selected_layers", "selected_tags"];
+  var known = {last_object_clicked_count: true, last_active_drawing: true, zoom: true, center: true};
+  if (fd && "previous_data" in fd && Array.isArray(fd.returned_objects) && !fd.wrap_longitude
+      && fd.returned_objects.every(function(k) { return known[k]; })) {
+    var initial = {last_object_clicked_count: fd.last_object_clicked_count,
+                   last_active_drawing: fd.last_active_drawing, zoom: map.getZoom(), center: map.getCenter()};
+    var sent = {};
+    FOLIUM_KEYS.forEach(function(k) { if (fd.returned_objects.indexOf(k) >= 0) { sent[k] = initial[k]; } });
+    fd.previous_data = sent;
+  }
   window.atlasRenderer = L.canvas({padding: 0.5});
   /* rows: [id, name, lat, lon, mentions, [colours]]; canvas: circles on one canvas (large corpora) */
   window.atlasPlaceLayer = function(rows, label, canvas) {

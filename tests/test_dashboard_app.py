@@ -245,3 +245,12 @@ def test_rebuild_with_a_new_article_keeps_the_choices(tmp_path, monkeypatch):
     assert not at.exception
     state = {c.label.split(" (")[0]: c.value for c in at.checkbox}
     assert state == {"Boats at Dunkirk": True, "Ferries from Calais": False, "Trains to Paris": True}
+
+
+def test_share_link_of_an_unmoved_map_holds_the_initial_view(app):
+    """The map reports only changes of its view: before any pan the link holds the initial view."""
+    at, doc = app
+    at.run()
+    next(b for b in at.button if b.label == "Get a link to this view").click().run()
+    link = at.code[0].value
+    assert "lat=" in link and "lon=" in link and "zoom=" in link, link

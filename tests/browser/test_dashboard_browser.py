@@ -68,6 +68,35 @@ def test_page_loads_every_seed_place_offline(seeds_server, seeds_data, open_page
     guard.assert_clean()
 
 
+def test_first_load_reruns_once_for_the_ready_report(seeds_server, seeds_data, open_page):
+    """The map sends no value while it is being drawn (streamlit-folium's initial view is not sent), then its
+    ready report; a pan is still reported; the share link of an unmoved map holds the initial view."""
+    page, guard = open_page()
+    page.add_init_script("""window.__atlasValues = [];
+      window.addEventListener("message", (e) => {
+        if (e.data && e.data.type === "streamlit:setComponentValue") { window.__atlasValues.push(e.data.value); }
+      });""")
+    page.goto(seeds_server.url)
+    frame = wait_markers(page)
+    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=30_000)
+    wait_idle(page)
+    values = page.evaluate("window.__atlasValues")
+    assert len(values) == 1 and "atlas_ready" in values[0], values
+    page.get_by_role("button", name="Get a link to this view").click()
+    code = page.locator('[data-testid="stSidebar"] [data-testid="stCode"] code')
+    code.wait_for(timeout=20_000)
+    link = code.inner_text().strip()
+    zoom = frame.evaluate("map.getZoom()")
+    lat, lon = frame.evaluate("[map.getCenter().lat, map.getCenter().lng]")
+    query = dict(re.findall(r"[?&](lat|lon|zoom)=([^&]+)", link))
+    assert int(query["zoom"]) == zoom, link
+    tolerance = 2 * 360 / (256 * 2 ** zoom)  # two pixels (a resize may nudge the centre by a pixel)
+    assert abs(float(query["lat"]) - lat) < tolerance and abs(float(query["lon"]) - lon) < tolerance, link
+    frame.evaluate("map.setView([51.0, 2.0], 7, {animate: false})")
+    page.wait_for_function("window.__atlasValues.some(v => v.center && v.zoom === 7)", timeout=20_000)
+    guard.assert_clean()
+
+
 def test_click_calais_shows_passages_from_both_articles(seeds_server, seeds_data, open_page):
     places = load_places(seeds_data)
     page, guard = open_page()
