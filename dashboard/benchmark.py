@@ -166,40 +166,98 @@ def read_places(data: Path) -> list[dict]:
 
 BASELINE_APP = 'import streamlit as st\nst.title("baseline")\nst.write("streamlit-ready")\n'
 
+# The floor of the stack the dashboard must use: a page holding nothing but one streamlit-folium map of
+# the same places as plain GeoJSON circles, with the same local Leaflet files and no basemap.
+MAP_BASELINE_APP = """import json, sys
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+
+doc = json.load(open(sys.argv[1], encoding="utf-8"))
+m = folium.Map(location=[30, 0], zoom_start=2, tiles=None)
+m.default_js = [("leaflet", {js!r})]
+m.default_css = [("leaflet_css", {css!r})]
+folium.GeoJson(doc, marker=folium.CircleMarker(radius=5)).add_to(m)
+st_folium(m, height=620, use_container_width=True, returned_objects=[])
+"""
+
+
+def _serve(tmp: Path, name: str, app_text: str, args: tuple[str, ...] = ()):
+    """Run a throwaway Streamlit app (static files served from the dashboard's own folder); returns
+    (url, process, log)."""
+    folder = tmp / name
+    (folder / ".streamlit").mkdir(parents=True, exist_ok=True)
+    (folder / ".streamlit" / "config.toml").write_text("[server]\nenableStaticServing = true\n")
+    static = folder / "static"
+    if not static.exists():
+        static.symlink_to(REPO / "dashboard" / "static", target_is_directory=True)
+    (folder / "app.py").write_text(app_text)
+    port = free_port()
+    log = open(tmp / f"{name}.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false", "--", *args],
+                            cwd=folder, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with urllib.request.urlopen(url + "_stcore/health", timeout=2):
+                break
+        except OSError:
+            time.sleep(0.3)
+    return url, proc, log
+
+
+def _stop(proc, log) -> None:
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+
+
+def _median_visit(browser, url: str, runs: int, ready) -> float:
+    """Median seconds from navigation until ``ready(page)`` returns, fresh context per visit, first not counted."""
+    times = []
+    for run in range(runs + 1):
+        ctx, _ = _context(browser)
+        page = ctx.new_page()
+        t0 = time.perf_counter()
+        page.goto(url)
+        ready(page)
+        if run:
+            times.append(time.perf_counter() - t0)
+        ctx.close()
+    return round(statistics.median(times), 3)
+
 
 def measure_baseline(browser, tmp: Path, runs: int) -> float:
     """Navigation -> text visible for a Streamlit page with one line of text: the floor on this machine."""
-    app = tmp / "baseline_app.py"
-    app.write_text(BASELINE_APP)
-    port = free_port()
-    log = open(tmp / "baseline.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false"], cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
+    url, proc, log = _serve(tmp, "baseline", BASELINE_APP)
     try:
-        url = f"http://127.0.0.1:{port}/"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(url + "_stcore/health", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.3)
-        times = []
-        for run in range(runs + 1):
-            ctx, _ = _context(browser)
-            page = ctx.new_page()
-            t0 = time.perf_counter()
-            page.goto(url)
-            page.get_by_text("streamlit-ready").wait_for(timeout=60_000)
-            if run:
-                times.append(time.perf_counter() - t0)
-            ctx.close()
-        return round(statistics.median(times), 3)
+        return _median_visit(browser, url, runs,
+                             lambda page: page.get_by_text("streamlit-ready").wait_for(timeout=60_000))
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
+        _stop(proc, log)
+
+
+def measure_map_baseline(browser, tmp: Path, data: Path, runs: int) -> float:
+    """Navigation -> every circle drawn, for a page with only one streamlit-folium map of ``data``'s places."""
+    from dashboard import assets
+
+    n = len(read_places(data))
+    app = MAP_BASELINE_APP.format(js=assets.LEAFLET_JS, css=assets.LEAFLET_CSS)
+    url, proc, log = _serve(tmp, "map-baseline", app, (str(data / "places.geojson"),))
+
+    def ready(page):
+        frame = page.wait_for_selector(MAP_IFRAME, timeout=120_000).content_frame()
+        frame.wait_for_function(f"() => document.querySelectorAll('path.leaflet-interactive').length >= {n}",
+                                timeout=120_000, polling=25)
+        frame.evaluate("() => new Promise(r => requestAnimationFrame(() => r(true)))")
+
+    try:
+        return _median_visit(browser, url, runs, ready)
+    finally:
+        _stop(proc, log)
 
 
 def run_corpus(browser, label: str, articles: Path, data: Path, runs: int, tmp: Path) -> dict:
@@ -234,6 +292,9 @@ def main(argv: list[str] | None = None) -> int:
         seeds_data = tmp / "seeds-data"
         t = build(REPO / "seeds", seeds_data)
         print(f"seeds: built in {t:.1f} s", flush=True)
+        map_floor = measure_map_baseline(browser, tmp, seeds_data, args.runs)
+        print(f"map baseline: a page with only one streamlit-folium map of the seed places draws them after "
+              f"{map_floor:.3f} s (median)", flush=True)
         results.append(run_corpus(browser, "seeds", REPO / "seeds", seeds_data, args.runs, tmp))
         if not args.skip_large:
             large_articles = tmp / "large-articles"
@@ -255,9 +316,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"(medians of {args.runs} runs; all runs: " +
           "; ".join(f"{r['corpus']} load {r['load_all']} click {r['click_all']}" for r in results) + ")")
     print(f"baseline (one-line Streamlit page, navigation -> text): {baseline:.3f}s")
+    print(f"map baseline (only a streamlit-folium map of the seed places, navigation -> circles): {map_floor:.3f}s;"
+          f" seeds dashboard / map baseline = {results[0]['load_s'] / map_floor:.2f}x")
     print("all targets met" if ok else "some targets missed")
     if args.json:
-        atomic.write_json(args.json, {"baseline_s": baseline, "results": results}, indent=1)
+        atomic.write_json(args.json, {"baseline_s": baseline, "map_baseline_s": map_floor, "results": results},
+                          indent=1)
     return 0
 
 
