@@ -31,7 +31,7 @@ SELF_WEIGHT = 0.5
 FALLBACK_GAIN = 1.5  # context gain needed to place "Kanawha Valley" at the known "Kanawha"
 # Spatial coherence between readings: a reading of one name near some reading of another name of the
 # same document ("London" and "St. Thomas" both in Ontario) gains, whatever pass 1 chose for either.
-# Measured on LGL / TR-News / GeoVirus Acc@161: .831/.840/.837 without, .845/.838/.838 with.
+# Measured on LGL / TR-News / GeoVirus Acc@161: .831/.837/.834 without, .845/.838/.838 with.
 COHERENCE_WEIGHT = 1.0
 COHERENCE_KM = 25.0
 COHERENCE_MAX_KM = 120.0
@@ -93,15 +93,15 @@ class _Ctx:
     coherence: dict[str, float] = field(default_factory=dict)
 
 
-def _coherence(readings: dict[str, list[Place]]) -> dict[tuple[str, str], float]:
-    """(name, place id) -> how strongly the document's OTHER names have a reading near this one.
+def _coherence(readings: dict[str, list[Place]]) -> dict[str, dict[str, float]]:
+    """name -> {place id: how strongly the document's OTHER names have a reading near this one}.
 
     ``readings``: each distinct name's candidates. A point-like reading gains from every other name's
     nearest reading (exp(-km / COHERENCE_KM), whatever that name's prior: two unlikely readings 25 km
     apart are good evidence for both); a first-level division or a country gains 1 for every other
-    name with a reading inside it, so "Kansas" the state keeps its lead over
-    a town called Kansas when the document's other places are in Kansas. Summed over names, capped.
-    Readings are bucketed on a 1-degree grid so only near pairs are measured.
+    name with a reading inside it, so "Kansas" the state keeps its lead over a town called Kansas when
+    the document's other places are in Kansas. Summed over names, capped. Readings are bucketed on a
+    1-degree grid so only near pairs are measured.
     """
     grid: dict[tuple[int, int], list[tuple[str, Place]]] = defaultdict(list)
     inside: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -113,7 +113,7 @@ def _coherence(readings: dict[str, list[Place]]) -> dict[tuple[str, str], float]
                     inside[("admin1", p.admin1)].add(name)
                 if p.country:
                     inside[("country", p.country)].add(name)
-    out: dict[tuple[str, str], float] = {}
+    out: dict[str, dict[str, float]] = defaultdict(dict)
     for name, places in readings.items():
         for p in places:
             best: dict[str, float] = {}
@@ -136,7 +136,7 @@ def _coherence(readings: dict[str, list[Place]]) -> dict[tuple[str, str], float]
                         if other != name:
                             best[other] = 1.0
             if best:
-                out[(name, p.id)] = min(COHERENCE_CAP, sum(best.values()))
+                out[name][p.id] = min(COHERENCE_CAP, sum(best.values()))
     return out
 
 
@@ -200,17 +200,19 @@ class Resolver:
         if ctx is None:
             return s
         if p.country and p.kind != "country":
-            s += COUNTRY_WEIGHT * ctx.countries.get(p.country, 0.0) / (sum(ctx.countries.values()) + CONTEXT_PRIOR_MASS)
+            total = sum(ctx.countries.values()) + CONTEXT_PRIOR_MASS
+            s += COUNTRY_WEIGHT * ctx.countries.get(p.country, 0.0) / total
         if p.kind == "country" and p.country:
             s += 0.3 * min(ctx.countries.get(p.country, 0.0), 3.0)
         if p.admin1 and p.kind != "country":
             # for a first-level division itself: the document's other places inside it speak for it
-            s += ADMIN1_WEIGHT * ctx.admin1.get(p.admin1, 0.0) / (sum(ctx.admin1.values()) + CONTEXT_PRIOR_MASS)
+            total = sum(ctx.admin1.values()) + CONTEXT_PRIOR_MASS
+            s += ADMIN1_WEIGHT * ctx.admin1.get(p.admin1, 0.0) / total
         if ctx.coherence and (p.kind != "admin2" or c.name_type == "name"):
             # an admin2 reached through an alternate form ("New York" -> New York County) gains nothing:
             # it would outvote the state it lies in
             s += COHERENCE_WEIGHT * ctx.coherence.get(p.id, 0.0)
-        if ctx.anchors and p.kind in ("settlement", "admin2", "water", "landmark", "street"):
+        if ctx.anchors and p.kind in _POINT_KINDS:
             best = 0.0
             for a, w in ctx.anchors:
                 if a.id == p.id:
@@ -265,7 +267,7 @@ class Resolver:
             ctx = contexts.get(key)
             if ctx is None:
                 ctx = contexts[key] = self._context(chosen, skip=key)
-                ctx.coherence = {pid: v for (name, pid), v in coherence.items() if name == key}
+                ctx.coherence = coherence.get(key, {})
             scored = [(self._score(c, f.lookup, ctx, cont), c) for c in f.candidates]
             scored.sort(key=lambda t: -t[0])
             ranked.append(scored)
