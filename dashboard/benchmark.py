@@ -203,10 +203,11 @@ def _serve(tmp: Path, name: str, app_text: str, args: tuple[str, ...] = ()):
     while time.monotonic() < deadline and proc.poll() is None:
         try:
             with urllib.request.urlopen(url + "_stcore/health", timeout=2):
-                break
+                return url, proc, log
         except OSError:
             time.sleep(0.3)
-    return url, proc, log
+    _stop(proc, log)
+    raise SystemExit(f"the {name} page did not start; see {tmp / f'{name}.log'}")
 
 
 def _stop(proc, log) -> None:
