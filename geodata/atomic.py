@@ -26,23 +26,12 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", encoding: str | None =
     If the block raises (or the process dies), ``path`` is left untouched and the temporary file removed.
     The new file keeps the old one's permissions (a new file gets the usual umask-based ones).
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     binary = "b" in mode
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.chmod(tmp_name, _permissions_for(path))
-    try:
-        with os.fdopen(fd, mode, encoding=None if binary else encoding, newline=None if binary else "") as fh:
+    with atomic_path(path) as tmp:
+        with open(tmp, mode, encoding=None if binary else encoding, newline=None if binary else "") as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 @contextmanager
