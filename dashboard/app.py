@@ -2,11 +2,14 @@
 
 Reads the pipeline's outputs (places.geojson, articles.json) from ATLAS_DATA_DIR (default geodata/),
 building them first from ATLAS_ARTICLES_DIR (default seeds/) when they are missing or stale.
+
+The page is built around the map: a one-line header (title, place search, share), then the map and a
+side panel (the selected place's passages, the article list, the places table) sharing the viewport's
+height; the panel scrolls on its own. All per-visitor state lives in `dashboard.state.ViewState`.
 """
 from __future__ import annotations
 
 import hashlib
-import html
 import os
 import socket
 import sys
@@ -21,31 +24,25 @@ from streamlit_folium import st_folium
 if __package__ in (None, ""):  # run as a script by `streamlit run dashboard/app.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashboard import assets, mapview  # noqa: E402
-from dashboard.events import interpret, map_is_drawn  # noqa: E402
+from dashboard import assets, mapview, panel  # noqa: E402
+from dashboard.articles_panel import article_list, highlight_picker, legend, set_shown  # noqa: E402
 from dashboard.data import (  # noqa: E402
     Atlas, DataError, article_files, build_reason, config_from_env, load_atlas, output_signature, run_build,
 )
+from dashboard.events import interpret, map_is_drawn  # noqa: E402
 from dashboard.params import parse_view, view_to_params  # noqa: E402
+from dashboard.state import (  # noqa: E402
+    MAP_KEY, PANEL_ARTICLES, PANEL_KEY, PANEL_PLACE, PANEL_TABLE, PANEL_VIEWS, SEARCH_KEY, SEARCH_TEXT_KEY,
+    TABLE_KEY, ViewState, view_state,
+)
 from dashboard.tables import places_table, selection_geojson  # noqa: E402
-from dashboard.text import article_html, highlight, md_escape, mention_span_in_passage  # noqa: E402
+from dashboard.text import md_escape  # noqa: E402
 
-MAP_KEY = "atlas_map"
-CHECKBOX_LIMIT = 30  # more articles than this: an editable table instead of checkboxes
 SELECTBOX_LIMIT = 300  # more places than this: a text search instead of a drop-down
 SEARCH_RESULTS = 8
 SEARCH_ZOOM = 9
-
-CSS = """
-<style>
-.atlas-hl { background: #ffe066; color: #000; padding: 0 1px; border-radius: 2px; font-weight: 600; }
-.atlas-passage { margin: 0 0 .6rem 0; padding: .45rem .6rem; border-left: 3px solid #bbb;
-  background: rgba(127,127,127,.07); white-space: pre-wrap; line-height: 1.45; }
-.atlas-article-text { white-space: pre-wrap; line-height: 1.5; }
-.atlas-place-meta { margin: 0; line-height: 1.6; }
-.atlas-swatch { display: inline-block; width: .8em; height: .8em; border-radius: 50%; margin-right: .3em; }
-</style>
-"""
+MAP_HEIGHT = 640  # px; the page's CSS stretches the map to the viewport's height
+PAGE_CSS = (Path(__file__).resolve().parent / "static" / "atlas" / "page.css").read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------- data ---------------------------
@@ -67,6 +64,17 @@ def _inputs_signature(articles_dir: Path, overrides: Path | None, files: list[Pa
     return (str(articles_dir), tuple((str(p), p.stat().st_mtime_ns) for p in files))
 
 
+def _build_with_progress(articles_dir: Path, data_dir: Path, overrides: Path | None, reason: str):
+    bar = st.progress(0.0, text=f"Building the map data from {articles_dir} ({reason})...")
+
+    def step(done: int, total: int) -> None:
+        bar.progress(done / max(total, 1), text=f"Reading the articles: {done} of {total}")
+
+    result = run_build(articles_dir, data_dir, overrides=overrides, on_progress=step)
+    bar.empty()
+    return result
+
+
 def ensure_outputs(articles_dir: Path, data_dir: Path, force: bool = False,
                    overrides: Path | None = None) -> str | None:
     """Build when needed; returns the build error message (None when the outputs are fine)."""
@@ -82,8 +90,7 @@ def ensure_outputs(articles_dir: Path, data_dir: Path, force: bool = False,
         reason = "rebuild requested" if force else build_reason(articles_dir, data_dir, overrides)
         if reason is None:
             return None
-        with st.spinner(f"Building the map data from {articles_dir} ({reason})..."):
-            result = run_build(articles_dir, data_dir, overrides=overrides)
+        result = _build_with_progress(articles_dir, data_dir, overrides, reason)
     memory[sig] = None if result.ok else result.message
     return memory[sig]
 
@@ -93,9 +100,15 @@ def cached_atlas(data_dir: str, signature: tuple) -> Atlas:
     return load_atlas(Path(data_dir))
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def cached_story(_atlas: Atlas, key: tuple) -> list[list[float]] | None:
+    return mapview.story_bounds(_atlas.places)
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
-def cached_rows(_atlas: Atlas, key: tuple, shown_key: str, _shown: list[str]) -> list:
-    return mapview.place_rows(_atlas.places, _shown, _atlas.colours)
+def cached_rows(_atlas: Atlas, key: tuple, shown_key: str, _shown: list[str], highlight: str | None) -> list:
+    colours = mapview.article_colours([a["id"] for a in _atlas.articles], _shown)
+    return mapview.place_rows(_atlas.places, _shown, colours, highlight)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -148,106 +161,84 @@ def editing_enabled(env_flag: bool) -> bool:
 
 # ---------------------------------------------------------------- state --------------------------
 
-def init_state(atlas: Atlas) -> None:
+def init_state(atlas: Atlas, vs: ViewState) -> None:
     """First run of a session: the view comes from the URL (validated), else the default view."""
-    ss = st.session_state
     raw = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
     view = parse_view(raw, [a["id"] for a in atlas.articles], atlas.by_id.keys())
-    shown = view.articles if view.articles is not None else [a["id"] for a in atlas.articles]
-    set_shown(atlas, shown)
-    ss.selected = view.place
-    ss.reader = None
-    ss.notices = view.notices
-    ss.view_center = [view.lat, view.lon] if view.lat is not None else None
-    ss.view_zoom = view.zoom
-    ss.share = view.lat is not None or view.zoom is not None
-    ss.map_state = {"center": ss.view_center, "zoom": view.zoom}
-    ss.click_count = None
-    ss.atlas_ready = True
+    set_shown(vs, atlas, view.articles if view.articles is not None else [a["id"] for a in atlas.articles])
+    vs.article_ids = tuple(a["id"] for a in atlas.articles)
+    vs.selected = view.place
+    vs.selected_name = atlas.by_id[view.place]["name"] if view.place else None
+    vs.notices = view.notices
+    vs.view_center = [view.lat, view.lon] if view.lat is not None else None
+    vs.view_zoom = view.zoom
+    vs.share = view.lat is not None or view.zoom is not None
+    vs.link_view = vs.view_center is not None
+    vs.map_state = {"center": vs.view_center, "zoom": view.zoom}
+    vs.ready = True
 
 
-def set_shown(atlas: Atlas, shown: list[str]) -> None:
-    ss = st.session_state
-    wanted = set(shown)
-    if len(atlas.articles) > CHECKBOX_LIMIT:
-        # the editor shows this base state; a new key drops its pending edits
-        ss["shown_base"] = [a["id"] in wanted for a in atlas.articles]
-        ss["editor_gen"] = ss.get("editor_gen", 0) + 1
-    else:
-        for a in atlas.articles:
-            ss[_checkbox_key(a["id"])] = a["id"] in wanted
+def follow_rebuild(atlas: Atlas, vs: ViewState) -> None:
+    """After a rebuild: articles new since the session started are shown, and a selection whose id
+    changed (a fix pinned the name elsewhere) follows its name."""
+    ids = tuple(a["id"] for a in atlas.articles)
+    if ids != vs.article_ids:
+        new = set(ids) - set(vs.article_ids)
+        set_shown(vs, atlas, [a for a in vs.shown if a in ids] + sorted(new))
+        vs.article_ids = ids
+    if vs.selected and vs.selected not in atlas.by_id:
+        name = vs.selected_name
+        again = [p for p in atlas.places if name and (p["name"] == name or name in p["aliases"])]
+        vs.selected = max(again, key=lambda p: p["mention_count"])["id"] if again else None
 
 
-def _checkbox_key(article_id: str) -> str:
-    """Keyed by the id (not the position) so a rebuild that adds articles keeps every choice."""
-    return "show_" + hashlib.sha1(article_id.encode()).hexdigest()[:16]
-
-
-def _editor_key() -> str:
-    return f"articles_editor_{st.session_state.get('editor_gen', 0)}"
-
-
-def get_shown(atlas: Atlas) -> list[str]:
-    ss = st.session_state
-    if len(atlas.articles) > CHECKBOX_LIMIT:
-        flags = list(ss.get("shown_base") or [])
-        if len(flags) != len(atlas.articles):  # first run, or a rebuild changed the article list
-            flags = [True] * len(atlas.articles)
-            ss["shown_base"] = flags
-            ss["editor_gen"] = ss.get("editor_gen", 0) + 1
-        edits = (ss.get(_editor_key()) or {}).get("edited_rows") or {}
-        for row, change in edits.items():
-            i = int(row)
-            if 0 <= i < len(flags) and isinstance(change.get("show"), bool):
-                flags[i] = change["show"]
-        return [a["id"] for a, on in zip(atlas.articles, flags) if on]
-    for a in atlas.articles:  # articles new since the session started are shown
-        if _checkbox_key(a["id"]) not in ss:
-            ss[_checkbox_key(a["id"])] = True
-    return [a["id"] for a in atlas.articles if ss[_checkbox_key(a["id"])]]
-
-
-def select_place(pid: str | None) -> None:
-    ss = st.session_state
-    if ss.get("selected") != pid:
-        ss.reader = None
-    ss.selected = pid
+def select_place(vs: ViewState, atlas: Atlas, pid: str | None) -> None:
+    if vs.selected != pid:
+        vs.reader = None
+    vs.selected = pid
+    vs.selected_name = atlas.by_id[pid]["name"] if pid in atlas.by_id else None
+    if pid is not None:
+        st.session_state[PANEL_KEY] = PANEL_PLACE
 
 
 def on_map_change(atlas: Atlas) -> None:
-    ss = st.session_state
-    event = interpret(ss.get(MAP_KEY), atlas.by_id, ss.get("click_nonce"), ss.get("click_count"))
-    ss.map_reports = ss.get("map_reports", 0) + 1
-    if map_is_drawn(event, ss.map_reports):  # the table below the map can come now
-        ss.map_reported = True
+    vs = view_state()
+    event = interpret(st.session_state.get(MAP_KEY), atlas.by_id, vs.click_nonce, vs.click_count)
+    vs.map_reports += 1
+    if map_is_drawn(event, vs.map_reports):
+        vs.map_reported = True
     if event.selected:
-        select_place(event.selected)
-    ss.click_nonce, ss.click_count = event.nonce, event.count
+        select_place(vs, atlas, event.selected)
+    vs.click_nonce, vs.click_count = event.nonce, event.count
     if event.view:
-        ss.map_state = event.view
+        vs.map_state = event.view
 
 
 def go_to_place(atlas: Atlas, pid: str) -> None:
-    ss = st.session_state
+    vs = view_state()
     place = atlas.by_id[pid]
-    select_place(pid)
+    select_place(vs, atlas, pid)
     # streamlit-folium only moves the map when centre/zoom differ from the last ones it was given:
     # alternate a negligible offset so choosing a place again (after panning away) still goes there
-    flip = ss.get("view_flip", False)
-    ss.view_flip = not flip
-    eps = 1e-7 if flip else 0.0
-    ss.view_center = [place["lat"] + eps, place["lon"]]
-    ss.view_zoom = SEARCH_ZOOM + (eps and 0.001)
+    eps = 1e-7 if vs.view_flip else 0.0
+    vs.view_flip = not vs.view_flip
+    vs.view_center = [place["lat"] + eps, place["lon"]]
+    vs.view_zoom = SEARCH_ZOOM + (eps and 0.001)
     # a place hidden by the article filter is shown again so it is on the map
-    shown = get_shown(atlas)
-    if not set(place["articles"]) & set(shown):
-        set_shown(atlas, shown + place["articles"])
+    if not set(place["articles"]) & set(vs.shown):
+        set_shown(vs, atlas, vs.shown + place["articles"])
 
 
 def on_search(atlas: Atlas) -> None:
-    pid = st.session_state.get("search")
+    pid = st.session_state.get(SEARCH_KEY)
     if pid in atlas.by_id:
         go_to_place(atlas, pid)
+
+
+def on_table_select(atlas: Atlas, ids: list[str]) -> None:
+    rows = getattr(getattr(st.session_state.get(TABLE_KEY), "selection", None), "rows", None) or []
+    if rows and 0 <= rows[0] < len(ids) and ids[rows[0]] in atlas.by_id:
+        go_to_place(atlas, ids[rows[0]])
 
 
 def search_matches(atlas: Atlas, query: str, limit: int = SEARCH_RESULTS) -> list[str]:
@@ -266,81 +257,23 @@ def search_matches(atlas: Atlas, query: str, limit: int = SEARCH_RESULTS) -> lis
     return [p["id"] for p in sorted(starts, key=key) + sorted(contains, key=key)][:limit]
 
 
-# ---------------------------------------------------------------- rendering ----------------------
-
-def sidebar(atlas: Atlas) -> None:
-    """Article visibility, place search and the share button (their values are read from session state
-    at the start of the next run, so the map can be drawn before the sidebar)."""
-    with st.sidebar:
-        st.header("Articles")
-        c1, c2 = st.columns(2)
-        c1.button("Show all", on_click=lambda: set_shown(atlas, [a["id"] for a in atlas.articles]),
-                  width="stretch")
-        c2.button("Hide all", on_click=lambda: set_shown(atlas, []), width="stretch")
-        ss = st.session_state
-        if len(atlas.articles) > CHECKBOX_LIMIT and not (ss.get("map_reported") or ss.get("table_requested")):
-            st.caption(f"{len(atlas.articles)} articles: the list appears once the map is drawn.")
-        elif len(atlas.articles) > CHECKBOX_LIMIT:
-            table = pd.DataFrame({
-                "show": ss["shown_base"],
-                "article": [a["title"] for a in atlas.articles],
-                "places": [a["place_count"] for a in atlas.articles],
-            })
-            st.data_editor(table, key=_editor_key(), hide_index=True, height=320, width="stretch",
-                           disabled=["article", "places"],
-                           column_config={"show": st.column_config.CheckboxColumn("show", width="small")})
-        else:
-            for a in atlas.articles:
-                n = a["place_count"]
-                st.checkbox(f"{md_escape(a['title'])} ({n} place{'s' if n != 1 else ''})",
-                            key=_checkbox_key(a["id"]), help=f"Article id {md_escape(a['id'])}")
-        shown = get_shown(atlas)
-        st.caption(f"{len(shown)} of {len(atlas.articles)} articles shown. Marker colour = article; "
-                   "rings of several colours = a place in several articles.")
-        if len(shown) <= CHECKBOX_LIMIT:
-            swatches = "".join(
-                f'<div><span class="atlas-swatch" style="background:{atlas.colours[a]}"></span>'
-                f"{html.escape(atlas.article_by_id[a]['title'][:60])}</div>" for a in shown)
-            if swatches:
-                st.html(f'<div style="font-size:.8rem">{swatches}</div>')
-
-        st.header("Find a place")
-        if len(atlas.places) <= SELECTBOX_LIMIT:
-            ids = sorted(atlas.by_id, key=lambda p: (atlas.by_id[p]["name"].lower(), p))
-            st.selectbox("Place", ids, index=None, key="search", placeholder="Type a place name",
-                         format_func=lambda p: _place_label(atlas.by_id[p]),
-                         on_change=on_search, args=(atlas,))
-        else:
-            query = st.text_input("Place name", key="search_text", placeholder="Type a place name")
-            for pid in search_matches(atlas, query or ""):
-                st.button(md_escape(_place_label(atlas.by_id[pid])), key=f"go_{pid}",
-                          on_click=go_to_place, args=(atlas, pid), width="stretch")
-            if query and not search_matches(atlas, query, 1):
-                st.caption("No place matches.")
-
-        st.header("Share")
-        st.button("Get a link to this view", width="stretch",
-                  on_click=lambda: st.session_state.update(share=True))
-
-
 def _place_label(p: dict) -> str:
     extra = ", ".join(x for x in (p.get("kind"), p.get("country")) if x)
     return f"{p['name']} ({extra})" if extra else p["name"]
 
 
-def share_params(atlas: Atlas, shown: list[str]) -> dict:
-    ss = st.session_state
+# ---------------------------------------------------------------- the share link -----------------
+
+def share_params(atlas: Atlas, vs: ViewState) -> dict:
     lat = lon = zoom = None
-    if ss.get("share"):
-        state = ss.get("map_state") or {}
-        centre = state.get("center")
+    if vs.share:
+        centre = (vs.map_state or {}).get("center")
         if centre and None not in centre:
             lat, lon = centre
-            zoom = state.get("zoom")
-        else:  # the map has not been moved (it reports only changes): its initial view
-            (lat, lon), first_zoom = mapview.initial_view(atlas.bounds)
-            zoom = state.get("zoom") if state.get("zoom") is not None else first_zoom
-    return view_to_params(shown, [a["id"] for a in atlas.articles], ss.get("selected"), lat, lon, zoom)
+            zoom = vs.map_state.get("zoom")
+        else:  # the map has not reported its view yet: the view it opens with
+            (lat, lon), zoom = mapview.initial_view(mapview.story_bounds(atlas.places) or atlas.bounds)
+    return view_to_params(vs.shown, [a["id"] for a in atlas.articles], vs.selected, lat, lon, zoom)
 
 
 def sync_url(params: dict) -> None:
@@ -350,7 +283,7 @@ def sync_url(params: dict) -> None:
         st.query_params.from_dict(params)
 
 
-def share_box(params: dict) -> None:
+def share_link(params: dict) -> str:
     query = urllib.parse.urlencode(params, doseq=True)
     try:
         base = (st.context.url or "").split("?")[0]
@@ -358,71 +291,119 @@ def share_box(params: dict) -> None:
         base = ""
     if base and urllib.parse.urlsplit(base).path == "":
         base += "/"
-    link = f"{base}?{query}" if query else (base or "?")
-    with st.sidebar:
-        st.caption("Copy this link (copy button on the right); it reopens this view.")
-        st.code(link, language=None, wrap_lines=True)
+    return f"{base}?{query}" if query else (base or "?")
 
 
-def place_panel(atlas: Atlas, cfg) -> None:
-    ss = st.session_state
-    pid = ss.get("selected")
-    place = atlas.by_id.get(pid) if pid else None
-    if place is None:
-        st.info("Click a marker (or search for a place) to read the passages that mention it.")
+# ---------------------------------------------------------------- rendering ----------------------
+
+def header(atlas: Atlas, vs: ViewState) -> None:
+    with st.container(key="atlas_header"):
+        title, search, share = st.columns([5, 4, 2], vertical_alignment="center")
+        with title:
+            st.title("Article Atlas")
+            st.caption(f"{panel.plural(len(atlas.places), 'place')} in "
+                       f"{panel.plural(len(atlas.articles), 'article')} · {len(vs.shown)} shown")
+        with search:
+            if len(atlas.places) <= SELECTBOX_LIMIT:
+                ids = sorted(atlas.by_id, key=lambda p: (atlas.by_id[p]["name"].lower(), p))
+                st.selectbox("Find a place", ids, index=None, key=SEARCH_KEY, placeholder="Find a place",
+                             format_func=lambda p: _place_label(atlas.by_id[p]), label_visibility="collapsed",
+                             on_change=on_search, args=(atlas,))
+            else:
+                with st.popover("Find a place", width="stretch"):
+                    query = st.text_input("Place name", key=SEARCH_TEXT_KEY, placeholder="Type a place name")
+                    for pid in search_matches(atlas, query or ""):
+                        st.button(md_escape(_place_label(atlas.by_id[pid])), key=f"go_{pid}",
+                                  on_click=go_to_place, args=(atlas, pid), width="stretch")
+                    if query and not search_matches(atlas, query, 1):
+                        st.caption("No place matches.")
+        with share:
+            st.button("Get a link to this view", width="stretch", on_click=lambda: setattr(vs, "share", True))
+
+
+def share_box(vs: ViewState, params: dict) -> None:
+    """Always drawn (empty until asked for), so the map after it keeps its place in the page and its
+    frame is never reloaded."""
+    with st.container(key="atlas_share"):
+        if vs.share:
+            st.caption("Copy this link (copy button on the right); it reopens this view.")
+            st.code(share_link(params), language=None, wrap_lines=True)
+
+
+def left_out(atlas: Atlas) -> None:
+    """Files the build skipped and names it could not place, with the reasons."""
+    skipped, unresolved = atlas.skipped, atlas.unresolved
+    if not (skipped or unresolved or atlas.problems):
         return
-    esc = html.escape
-    coords = f"{place['lat']:.4f}, {place['lon']:.4f}"
-    rows = [("Kind", esc(place["kind"] or "unknown")), ("Country", esc(place["country"] or "-")),
-            ("Coordinates", coords), ("Position source", esc(place["source"] or "unknown")),
-            ("Mentions", str(place["mention_count"]))]
-    if place["geonameid"] is not None:
-        gid = int(place["geonameid"])
-        rows.append(("GeoNames", f'<a href="https://www.geonames.org/{gid}" target="_blank" '
-                                 f'rel="noopener noreferrer">{gid}</a>'))
-    meta = "".join(f"<div><strong>{k}:</strong> {v}</div>" for k, v in rows)
-    st.html(f'<div class="atlas-place"><h3 class="atlas-place-name" data-place-id="{esc(place["id"])}">'
-            f'{esc(place["name"])}</h3>'
-            f'<div class="atlas-place-meta">{meta}</div></div>')
-    aliases = [a for a in place["aliases"] if a != place["name"]]
-    if aliases:
-        st.caption("Also written: " + md_escape(", ".join(aliases[:10])))
+    parts = [panel.plural(len(skipped), "file") + " skipped" if skipped else "",
+             panel.plural(len(unresolved), "name") + " not placed" if unresolved else "",
+             panel.plural(len(atlas.problems), "problem") + " in the data files" if atlas.problems else ""]
+    with st.expander("Left out: " + ", ".join(p for p in parts if p)):
+        if skipped:
+            st.markdown("**Files skipped**")
+            st.dataframe(pd.DataFrame(skipped, columns=["file", "reason"]), hide_index=True, width="stretch")
+        if unresolved:
+            st.markdown("**Names not placed** (fix them in the overrides file, or use an online geocoder)")
+            st.dataframe(pd.DataFrame(unresolved, columns=["name", "articles", "mentions"]),
+                         hide_index=True, width="stretch")
+        for p in atlas.problems[:50]:
+            st.text(p)
 
+
+def the_map(atlas: Atlas, vs: ViewState, key: tuple, shown_key: str) -> None:
+    highlight = vs.highlight if mapview.colour_mode(vs.shown) == "kind" else None
+    story = cached_story(atlas, key)
+    # the base map must stay the same all session (a change reloads the map): whether the link gave a view
+    base = mapview.base_map(atlas.bounds, tile_mode(), story, view_given=vs.link_view)
+    rows = cached_rows(atlas, key, shown_key, vs.shown, highlight)
+    layer = mapview.place_group(rows, f"{shown_key}:{highlight}", vs.selected)
+    st_folium(base, key=MAP_KEY, height=MAP_HEIGHT, use_container_width=True,
+              returned_objects=["last_active_drawing", "last_object_clicked_count", "center", "zoom"],
+              feature_group_to_add=layer, center=vs.view_center, zoom=vs.view_zoom,
+              on_change=lambda: on_map_change(atlas))
+
+
+def place_view(atlas: Atlas, vs: ViewState, cfg) -> None:
+    place = atlas.by_id.get(vs.selected) if vs.selected else None
+    if place is None:
+        panel.overview(atlas, vs.shown, lambda pid: go_to_place(atlas, pid))
+        return
+    from dashboard import labels
+    panel.place_header(place, labels.kind_label(place["kind"]), labels.source_label(place["source"]))
     curation_hook(place, cfg)
+    colours = mapview.article_colours([a["id"] for a in atlas.articles], vs.shown)
+    panel.passages(atlas, vs, place, colours,
+                   lambda ids: set_shown(vs, atlas, vs.shown + list(ids)))
+    if vs.reader and vs.reader in atlas.texts:
+        aid, vs.reader = vs.reader, None  # the dialog opens once; closing it needs no rerun
+        panel.reader_dialog(atlas, aid, place)
 
-    groups: dict[str, list[dict]] = {}
-    for m in place["mentions"]:
-        groups.setdefault(m["article"], []).append(m)
-    order = {a["id"]: i for i, a in enumerate(atlas.articles)}
-    st.markdown(f"**Passages** ({len(place['mentions'])} mention"
-                f"{'s' if len(place['mentions']) != 1 else ''} in {len(groups)} article"
-                f"{'s' if len(groups) != 1 else ''})")
-    for aid in sorted(groups, key=lambda a: order.get(a, len(order))):
-        art = atlas.article_by_id.get(aid, {"title": aid})
-        # one block per passage, every mention in it highlighted
-        passages: dict[tuple, list] = {}
-        for m in groups[aid]:
-            passages.setdefault((m["passage_start"], m["passage"]), []).append(m)
-        blocks = []
-        for (_, text), ms in passages.items():
-            spans = [s for s in (mention_span_in_passage(m) for m in ms) if s]
-            blocks.append(f'<div class="atlas-passage">{highlight(text, spans)}</div>')
-        colour = atlas.colours.get(aid, "#555")
-        st.html(f'<div class="atlas-group" data-article="{esc(aid)}">'
-                f'<h4 class="atlas-article-title"><span class="atlas-swatch" style="background:{colour}">'
-                f'</span>{esc(art["title"])}</h4>{"".join(blocks)}</div>')
-        if aid in atlas.texts:
-            st.button("Read the whole article", key=f"read_{order.get(aid, aid)}",
-                      on_click=lambda a=aid: setattr(st.session_state, "reader", a))
 
-    reader = ss.get("reader")
-    if reader and reader in atlas.texts:
-        art = atlas.article_by_id.get(reader, {"title": reader})
-        mentions = [m for m in place["mentions"] if m["article"] == reader]
-        with st.container(border=True, height=520):
-            st.html(f'<h4 class="atlas-reader-title">{esc(art["title"])}</h4>'
-                    f'<div class="atlas-article-text">{article_html(atlas.texts[reader], mentions)}</div>')
-        st.button("Close the article", on_click=lambda: setattr(st.session_state, "reader", None))
+def articles_view(atlas: Atlas, vs: ViewState, cfg) -> None:
+    by_article = mapview.colour_mode(vs.shown) == "article"
+    if not by_article:
+        highlight_picker(atlas, vs)
+    legend(atlas, vs, mapview.article_colours([a["id"] for a in atlas.articles], vs.shown), by_article,
+           mapview.KIND_LEGEND)
+    article_list(atlas, vs)
+    if editing_enabled(cfg.editing):
+        st.button("Rebuild map data", on_click=lambda: st.session_state.update(force_build=True),
+                  help="Run `python -m geodata build` again on the articles folder")
+
+
+def table_view(atlas: Atlas, vs: ViewState, key: tuple, shown_key: str) -> None:
+    df = cached_table(atlas, key, shown_key, vs.shown)
+    d1, d2 = st.columns(2)
+    # generated only when clicked (a large selection is megabytes)
+    d1.download_button("Download selection (GeoJSON)", lambda: cached_downloads(atlas, key, shown_key, vs.shown)[0],
+                       file_name="atlas-selection.geojson", mime="application/geo+json", on_click="ignore")
+    d2.download_button("Download selection (CSV)", lambda: cached_downloads(atlas, key, shown_key, vs.shown)[1],
+                       file_name="atlas-selection.csv", mime="text/csv", on_click="ignore")
+    st.caption("Click a row to select the place on the map.")
+    ids = list(df["id"])
+    st.dataframe(df, width="stretch", hide_index=True, height=520, key=TABLE_KEY,
+                 on_select=lambda: on_table_select(atlas, ids), selection_mode="single-row",
+                 column_config={"id": None})
 
 
 def curation_hook(place: dict, cfg) -> None:
@@ -439,9 +420,32 @@ def curation_hook(place: dict, cfg) -> None:
         st.warning(f"The curation panel failed: {md_escape(str(exc))[:300]}")
 
 
+def keep_panel_choice() -> None:
+    """The panel's switch never ends up empty (clicking the chosen view again would clear it)."""
+    ss = st.session_state
+    if ss.get(PANEL_KEY) is None:
+        ss[PANEL_KEY] = ss.get("panel_last") or PANEL_PLACE
+    ss["panel_last"] = ss[PANEL_KEY]
+
+
+def side_panel(atlas: Atlas, vs: ViewState, cfg, key: tuple, shown_key: str) -> None:
+    with st.container(key="atlas_panel"):
+        if st.session_state.get(PANEL_KEY) not in PANEL_VIEWS:
+            st.session_state[PANEL_KEY] = PANEL_PLACE
+        view = st.segmented_control("Panel", PANEL_VIEWS, key=PANEL_KEY, label_visibility="collapsed",
+                                    on_change=keep_panel_choice)
+        if view == PANEL_ARTICLES:
+            articles_view(atlas, vs, cfg)
+        elif view == PANEL_TABLE:
+            table_view(atlas, vs, key, shown_key)
+        else:
+            place_view(atlas, vs, cfg)
+
+
 def main() -> None:
-    st.set_page_config(page_title="Article Atlas", layout="wide", page_icon=":world_map:")
-    st.html(CSS)
+    st.set_page_config(page_title="Article Atlas", layout="wide", page_icon=":world_map:",
+                       initial_sidebar_state="collapsed")
+    st.html(f"<style>{PAGE_CSS}</style>")
     cfg = config_from_env()
     ss = st.session_state
 
@@ -467,63 +471,25 @@ def main() -> None:
         st.error(f"Cannot read the map data in `{md_escape(str(cfg.data_dir))}`: {md_escape(str(exc))}")
         st.stop()
 
-    if not ss.get("atlas_ready"):
-        init_state(atlas)
+    vs = view_state()
+    if not vs.ready:
+        init_state(atlas, vs)
+    follow_rebuild(atlas, vs)
 
-    st.title("Article Atlas")
-    for notice in ss.get("notices") or []:
+    header(atlas, vs)
+    for notice in vs.notices:
         st.warning(notice, icon="⚠️")
-    if atlas.problems:
-        with st.expander(f"{len(atlas.problems)} problem(s) in the data files"):
-            for p in atlas.problems[:50]:
-                st.text(p)
-
-    shown = get_shown(atlas)
-    shown_key = hashlib.sha1("\0".join(shown).encode()).hexdigest()
-    params = share_params(atlas, shown)
+    left_out(atlas)
+    params = share_params(atlas, vs)
     sync_url(params)
+    share_box(vs, params)
 
-    # The map first: Streamlit draws elements in script order.
+    shown_key = hashlib.sha1("\0".join(vs.shown).encode()).hexdigest()
     left, right = st.columns([3, 2], gap="medium")
-    with left:
-        base = mapview.base_map(atlas.bounds, tile_mode())
-        place_layers = cached_rows(atlas, key, shown_key, shown)
-        n_shown = sum(len(rows) for _, rows in place_layers)
-        canvas = mapview.use_canvas(n_shown, os.environ.get("ATLAS_MARKERS", "auto").strip().lower())
-        layers = mapview.place_group(place_layers, canvas)
-        st_folium(base, key=MAP_KEY, height=620, use_container_width=True,
-                  returned_objects=["last_active_drawing", "last_object_clicked_count", "center", "zoom"],
-                  feature_group_to_add=layers, center=ss.get("view_center"), zoom=ss.get("view_zoom"),
-                  on_change=lambda: on_map_change(atlas))
-        st.caption(f"{n_shown} places from {len(shown)} article(s). "
-                   "Basemap: OpenStreetMap when online, country outlines (Natural Earth) offline - "
-                   "switch with the layer button.")
+    with left:  # the map first: Streamlit draws elements in script order
+        the_map(atlas, vs, key, shown_key)
     with right:
-        place_panel(atlas, cfg)
-
-    sidebar(atlas)
-    if ss.get("share"):
-        share_box(params)
-
-    st.subheader("Places")
-    # The table and downloads need big front-end bundles that would hold back the map on a page's first
-    # load: they come with the map's "drawn" report (once the browser is idle after drawing the markers),
-    # or on request.
-    if ss.get("map_reported") or ss.get("table_requested"):
-        df = cached_table(atlas, key, shown_key, shown)
-        st.dataframe(df, width="stretch", hide_index=True, height=360)
-        d1, d2, d3 = st.columns(3)
-        # generated only when clicked (a large selection is megabytes)
-        d1.download_button("Download selection (GeoJSON)",
-                           lambda: cached_downloads(atlas, key, shown_key, shown)[0],
-                           file_name="atlas-selection.geojson", mime="application/geo+json", on_click="ignore")
-        d2.download_button("Download selection (CSV)", lambda: cached_downloads(atlas, key, shown_key, shown)[1],
-                           file_name="atlas-selection.csv", mime="text/csv", on_click="ignore")
-    else:
-        d1, d2, d3 = st.columns(3)
-        d1.button("Show the places table", on_click=lambda: ss.update(table_requested=True))
-    d3.button("Rebuild map data", on_click=lambda: ss.update(force_build=True),
-              help="Run `python -m geodata build` again on the articles folder")
+        side_panel(atlas, vs, cfg, key, shown_key)
 
 
 main()

@@ -11,9 +11,12 @@ import math
 import os
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 REPO = Path(__file__).resolve().parent.parent
 PLACES_FILE = "places.geojson"
@@ -85,38 +88,67 @@ class BuildResult:
     message: str = ""
 
 
-def build_command(articles_dir: Path, data_dir: Path, overrides: Path | None = None) -> list[str]:
+def build_command(articles_dir: Path, data_dir: Path, overrides: Path | None = None,
+                  progress_lines: bool = False) -> list[str]:
     cmd = [sys.executable, "-m", "geodata", "build", "--articles", str(articles_dir), "--out", str(data_dir)]
     if overrides is not None:
         cmd += ["--overrides", str(overrides)]
+    if progress_lines:
+        cmd.append("--progress-lines")
     return cmd
 
 
+def _progress(line: str) -> tuple[int, int] | None:
+    """(done, total) from a build's `progress N M` line, else None."""
+    parts = line.split()
+    if len(parts) == 3 and parts[0] == "progress" and parts[1].isdigit() and parts[2].isdigit():
+        return int(parts[1]), int(parts[2])
+    return None
+
+
 def run_build(articles_dir: Path, data_dir: Path, timeout: float = BUILD_TIMEOUT_S,
-              overrides: Path | None = None) -> BuildResult:
+              overrides: Path | None = None,
+              on_progress: Callable[[int, int], None] | None = None) -> BuildResult:
     """Run the pipeline's build command in a subprocess (the online geocoder, if any, comes from
-    ``ATLAS_GEOCODER``); never raises for a failed build."""
-    command = build_command(articles_dir, data_dir, overrides)
+    ``ATLAS_GEOCODER``); ``on_progress(done, total)`` is called as articles are parsed. Never raises
+    for a failed build."""
+    command = build_command(articles_dir, data_dir, overrides, progress_lines=on_progress is not None)
     started = time.monotonic()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         x for x in (str(REPO), os.environ.get("PYTHONPATH", "")) if x)}
-    try:
-        proc = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=timeout, env=env)
-    except subprocess.TimeoutExpired as exc:
-        partial = exc.stdout if isinstance(exc.stdout, str) else ""
-        return BuildResult(False, -1, partial + f"\nbuild stopped after {timeout:.0f} s",
-                           time.monotonic() - started, command,
-                           f"the build took longer than {timeout:.0f} s and was stopped")
-    except OSError as exc:
-        message = f"could not start the build: {exc}"
-        return BuildResult(False, -1, message, time.monotonic() - started, command, message)
+    lines: list[str] = []
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as err:
+        try:
+            proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=err, text=True,
+                                    errors="replace", env=env)
+        except OSError as exc:
+            message = f"could not start the build: {exc}"
+            return BuildResult(False, -1, message, time.monotonic() - started, command, message)
+        timer = threading.Timer(timeout, proc.kill)
+        timer.start()
+        try:
+            for line in proc.stdout:
+                step = _progress(line)
+                if step is None:
+                    lines.append(line.rstrip("\n"))
+                elif on_progress is not None:
+                    on_progress(*step)
+            proc.wait()
+        finally:
+            timer.cancel()
+        err.seek(0)
+        stderr = err.read().strip()
     seconds = time.monotonic() - started
-    output = ((proc.stdout or "") + (("\n" + proc.stderr) if proc.stderr else "")).strip()
+    stdout = "\n".join(lines).strip()
+    output = (stdout + (("\n" + stderr) if stderr else "")).strip()
+    if seconds >= timeout and proc.returncode != 0:
+        return BuildResult(False, -1, output + f"\nbuild stopped after {timeout:.0f} s", seconds, command,
+                           f"the build took longer than {timeout:.0f} s and was stopped")
     if proc.returncode != 0:
-        out = (proc.stderr.strip() or proc.stdout.strip())
+        out = stderr or stdout
         message = "\n".join(out.splitlines()[-20:]) or f"exit status {proc.returncode}"
         return BuildResult(False, proc.returncode, output, seconds, command, message)
-    return BuildResult(True, 0, output, seconds, command, "\n".join(proc.stdout.strip().splitlines()[-5:]))
+    return BuildResult(True, 0, output, seconds, command, "\n".join(stdout.splitlines()[-5:]))
 
 
 def output_signature(data_dir: Path) -> tuple:
@@ -141,6 +173,8 @@ class Atlas:
     texts: dict[str, str]
     colours: dict[str, str]
     problems: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)          # (file, reason)
+    unresolved: list[tuple[str, int, int]] = field(default_factory=list)  # (name, articles, mentions)
 
     @property
     def bounds(self) -> list[list[float]] | None:
@@ -187,6 +221,27 @@ def _mention(m, problems: list[str]) -> dict | None:
         return None
     return {"article": article, "start": start, "end": end, "text": text,
             "passage": passage, "passage_start": pstart}
+
+
+def _skipped(items) -> list[tuple[str, str]]:
+    """The files the build skipped: (file, reason)."""
+    out = []
+    for s in items if isinstance(items, list) else []:
+        if isinstance(s, dict) and isinstance(s.get("path"), str):
+            out.append((Path(s["path"]).name, s.get("reason") if isinstance(s.get("reason"), str) else ""))
+    return out
+
+
+def _unresolved(items) -> list[tuple[str, int, int]]:
+    """The names the build could not place: (name, articles, mentions), most mentioned first."""
+    mentions: dict[str, int] = {}
+    articles: dict[str, set] = {}
+    for m in items if isinstance(items, list) else []:
+        if isinstance(m, dict) and isinstance(m.get("text"), str) and m["text"].strip():
+            name = " ".join(m["text"].split())
+            mentions[name] = mentions.get(name, 0) + 1
+            articles.setdefault(name, set()).add(_str(m.get("article")))
+    return sorted(((n, len(articles[n]), c) for n, c in mentions.items()), key=lambda t: (-t[2], t[0]))
 
 
 def _load_json(path: Path) -> object:
@@ -281,6 +336,8 @@ def load_atlas(data_dir: Path) -> Atlas:
             a["place_count"] = len(counts[a["id"]])
 
     texts: dict[str, str] = {}
+    skipped: list[tuple[str, str]] = []
+    unresolved: list[tuple[str, int, int]] = []
     art_path = data_dir / ARTICLES_FILE
     if art_path.is_file():
         adoc = _load_json(art_path)
@@ -290,9 +347,11 @@ def load_atlas(data_dir: Path) -> Atlas:
         for a in items:
             if isinstance(a, dict) and _str(a.get("id")) and isinstance(a.get("text"), str):
                 texts[_str(a["id"])] = a["text"]
+        skipped = _skipped(adoc.get("skipped"))
+        unresolved = _unresolved(adoc.get("unresolved"))
     else:
         problems.append(f"{ARTICLES_FILE} is missing: full articles cannot be shown")
 
     colours = {a["id"]: PALETTE[i % len(PALETTE)] for i, a in enumerate(articles)}
     article_by_id = {a["id"]: a for a in articles}
-    return Atlas(places, by_id, articles, article_by_id, texts, colours, problems)
+    return Atlas(places, by_id, articles, article_by_id, texts, colours, problems, skipped, unresolved)

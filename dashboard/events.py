@@ -1,8 +1,9 @@
 """What a streamlit-folium value means for the dashboard (a pure function, so it can be tested).
 
 The component value is either the marker's own immediate report `{atlas_click, atlas_nonce}` (sent by
-the marker code in mapview.py the moment it is clicked), the map's "drawn" report `{atlas_ready}` (sent
-once per page when the browser is idle after drawing the markers) or streamlit-folium's value with
+the marker code in static/atlas/places.js the moment it is clicked), the map's "drawn" report
+`{atlas_ready, view}` (sent once per page when the browser is idle after drawing the markers, with the
+view the map opened with) or streamlit-folium's value with
 `last_active_drawing` (the clicked feature), `last_object_clicked_count`, `center` and `zoom`.
 """
 from __future__ import annotations
@@ -31,6 +32,7 @@ def interpret(value, known_ids, last_nonce=None, last_count=None) -> MapEvent:
         return event
     if "atlas_ready" in value:
         event.ready = True
+        event.view = _view(value.get("view"))
         return event
     if "atlas_click" in value:
         pid, nonce = value.get("atlas_click"), value.get("atlas_nonce")
@@ -44,12 +46,20 @@ def interpret(value, known_ids, last_nonce=None, last_count=None) -> MapEvent:
     if count != last_count and isinstance(pid, str) and pid in known_ids:
         event.selected = pid
     event.count = count
+    event.view = _view(value)
+    return event
+
+
+def _view(value) -> dict | None:
+    """{"center": [lat, lon], "zoom": int} from a value holding `center` {lat, lng} and `zoom`."""
+    if not isinstance(value, dict):
+        return None
     center, zoom = value.get("center"), value.get("zoom")
     if isinstance(center, dict) and _finite(zoom) and _finite(center.get("lat")) and _finite(center.get("lng")):
         lat = max(-90.0, min(90.0, float(center["lat"])))
         lon = (float(center["lng"]) + 180.0) % 360.0 - 180.0  # the map can be panned round the world
-        event.view = {"center": [lat, lon], "zoom": int(round(zoom))}
-    return event
+        return {"center": [lat, lon], "zoom": int(round(zoom))}
+    return None
 
 
 def map_is_drawn(event: MapEvent, reports: int) -> bool:

@@ -1,25 +1,53 @@
-"""The folium map: a fixed base map (basemaps, marker code) plus per-article place layers.
+"""The folium map: a fixed base map (basemaps, the map's scripts) plus the layer of shown places.
 
 The base map never changes while the data stays the same, so streamlit-folium keeps the iframe (and the
-user's zoom); the place layers go through `feature_group_to_add`. All Leaflet assets are local URLs.
+user's zoom); the places go through `feature_group_to_add`. The browser code lives in its own files
+under `dashboard/static/atlas/` and is declared the way folium plugins declare assets (`default_js` /
+`default_css` on a `JSCSSMixin` element); every URL is local, served by Streamlit's static file server.
 Markers are built in the browser from compact rows; every piece of text is set with textContent, so a
 place name is never parsed as HTML.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+from pathlib import Path
 
 import folium
 from branca.element import MacroElement
+from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from dashboard import assets
 
 OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 TILE_MODES = ("auto", "osm", "offline")
-MULTI_LAYER = "__several__"
-DOM_MARKER_LIMIT = 400
+STATIC_DIR = Path(__file__).resolve().parent / "static" / "atlas"
+STATIC_URL = "/app/static/atlas"
+
+# Colour by article while at most this many are shown; beyond that, colour by kind of place.
+COLOUR_BY_ARTICLE_MAX = 10
+# A readable, colour-blind friendly set (Okabe-Ito + two Tableau colours): one per shown article.
+ARTICLE_PALETTE = [
+    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7",
+    "#56B4E9", "#8C564B", "#7F7F7F", "#BCBD22", "#17BECF",
+]
+KIND_COLOURS = {  # colour by kind (many articles shown)
+    "settlement": "#0072B2", "street": "#0072B2", "landmark": "#0072B2",
+    "country": "#D55E00", "continent": "#D55E00",
+    "admin1": "#CC79A7", "admin2": "#CC79A7", "region": "#CC79A7",
+    "water": "#009E73",
+}
+KIND_LEGEND = [("#0072B2", "towns, streets, landmarks"), ("#D55E00", "countries, continents"),
+               ("#CC79A7", "regions, states, counties"), ("#009E73", "seas, rivers, lakes")]
+OTHER_KIND_COLOUR = "#7F7F7F"
+HIGHLIGHT_COLOUR = "#E69F00"
+MUTED_COLOUR = "#9aa5b1"
+# Kinds whose point stands for a large area: left out when finding where a story mostly happens.
+AREA_KINDS = frozenset({"country", "continent", "region", "admin1", "water"})
+STORY_RADIUS_KM = 300.0
+STORY_MIN_SHARE = 0.5
 
 
 def js_json(value) -> str:
@@ -29,25 +57,23 @@ def js_json(value) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
+def static_url(name: str) -> str:
+    """URL of one of our browser files, with a content hash so a changed file is never taken from cache."""
+    digest = hashlib.sha1((STATIC_DIR / name).read_bytes()).hexdigest()[:10]
+    return f"{STATIC_URL}/{name}?v={digest}"
+
+
 class _Basemap(MacroElement):
-    """Basemaps (OSM tiles / offline country outlines), fallback, and the marker factory."""
+    """Basemaps: OpenStreetMap tiles or offline country outlines, and the fallback between them."""
 
     _template = Template("""
 {% macro header(this, kwargs) %}
-<style>
-  .atlas-icon { background: transparent; border: none; }
-  .atlas-pin { box-sizing: border-box; border-radius: 50%; border: 2px solid #fff; color: #fff;
-    font: bold 11px/1 sans-serif; display: flex; align-items: center; justify-content: center;
-    box-shadow: 0 0 3px rgba(0,0,0,.6); cursor: pointer; text-shadow: 0 0 2px #000; }
-  .atlas-pin.atlas-multi { border: 3px double #111; }
-  .atlas-pin.atlas-selected { outline: 3px solid #ff1744; outline-offset: 2px; }
-  .leaflet-container.atlas-offline { background: #d4e6f4; }
-</style>
+<style>.leaflet-container.atlas-offline { background: #d4e6f4; }</style>
 {% endmacro %}
 {% macro script(this, kwargs) %}
 (function(map) {
   var mode = {{ this.mode_json }};
-  /* the outlines get their own pane under the markers (canvas circles live in the overlay pane) */
+  /* the outlines get their own pane under the markers */
   map.createPane("atlasBasemap");
   map.getPane("atlasBasemap").style.zIndex = 250;
   var outlines = L.geoJSON(null, {pane: "atlasBasemap", interactive: false, style: {color: "#8a96a3",
@@ -74,108 +100,6 @@ class _Basemap(MacroElement):
       map.getContainer().dataset.fallback = "tiles-unreachable";
     }
   });
-
-  function pinStyle(el, colours, size) {
-    el.style.width = size + "px"; el.style.height = size + "px";
-    if (colours.length > 1) {
-      var stops = [], step = 360 / colours.length;
-      colours.forEach(function(c, i) { stops.push(c + " " + (i * step) + "deg " + ((i + 1) * step) + "deg"); });
-      el.style.background = "conic-gradient(" + stops.join(",") + ")";
-    } else { el.style.background = colours[0] || "#555"; }
-  }
-  var selectedId = null;
-  function markSelected(layer, on) {
-    if (layer.atlasEl) {
-      layer.atlasEl.classList.toggle("atlas-selected", on);
-      layer.setZIndexOffset(on ? 10000 : 0);
-    } else if (layer.setStyle) {
-      layer.setStyle(on ? {color: "#ff1744", weight: 4} : layer.atlasStyle);
-      if (on) { layer.bringToFront(); }
-    }
-  }
-  window.atlasSelect = function(id) {
-    var reg = window.atlasMarkers || {};
-    if (selectedId !== null && reg[selectedId]) { markSelected(reg[selectedId], false); }
-    selectedId = id;
-    if (id !== null && reg[id]) { markSelected(reg[id], true); }
-  };
-  /* Once the markers are drawn and the browser has nothing else to do, tell Streamlit: the app adds its
-     heavy parts (places table, large article list) then, not while the map is still being drawn. */
-  function reportReady() {
-    try {
-      window.parent.postMessage({isStreamlitMessage: true, type: "streamlit:setComponentValue",
-        dataType: "json", value: {atlas_ready: Date.now() + Math.random()}}, "*");
-    } catch (e) { console.warn("atlas: ready report failed", e); }
-  }
-  requestAnimationFrame(function() { setTimeout(function() {
-    if (window.requestIdleCallback) { window.requestIdleCallback(reportReady, {timeout: 1500}); }
-    else { setTimeout(reportReady, 300); }
-  }, 0); });
-  /* streamlit-folium sends the map's view as soon as the map exists, which reruns the whole app while the
-     browser is still drawing the markers, and tells the app nothing it does not know (the initial view).
-     Record that value as already sent, so streamlit-folium sends only real changes (a pan, a zoom, a
-     click). Only done when its state looks as expected; otherwise the value is sent as before. */
-  var fd = window.__GLOBAL_DATA__;
-  var FOLIUM_KEYS = ["last_clicked", "last_object_clicked", "last_object_clicked_count",
-    "last_object_clicked_tooltip", "last_object_clicked_popup", "all_drawings", "last_active_drawing",
-    "last_geocoder_result", "bounds", "zoom", "last_circle_radius", "last_circle_polygon", "center",
-    "selected_layers", "selected_tags"];
-  var known = {last_object_clicked_count: true, last_active_drawing: true, zoom: true, center: true};
-  if (fd && "previous_data" in fd && Array.isArray(fd.returned_objects) && !fd.wrap_longitude
-      && fd.returned_objects.every(function(k) { return known[k]; })) {
-    var initial = {last_object_clicked_count: fd.last_object_clicked_count,
-                   last_active_drawing: fd.last_active_drawing, zoom: map.getZoom(), center: map.getCenter()};
-    var sent = {};
-    FOLIUM_KEYS.forEach(function(k) { if (fd.returned_objects.indexOf(k) >= 0) { sent[k] = initial[k]; } });
-    fd.previous_data = sent;
-  }
-  window.atlasRenderer = L.canvas({padding: 0.5});
-  /* rows: [id, name, lat, lon, mentions, [colours]]; canvas: circles on one canvas (large corpora) */
-  window.atlasPlaceLayer = function(rows, label, canvas) {
-    var reg = window.atlasMarkers = window.atlasMarkers || {};
-    var fc = {type: "FeatureCollection", features: rows.map(function(r) {
-      return {type: "Feature", id: r[0], geometry: {type: "Point", coordinates: [r[3], r[2]]},
-              properties: {id: r[0], name: r[1], mentions: r[4], colours: r[5]}};
-    })};
-    return L.geoJSON(fc, {
-      pointToLayer: function(f, latlng) {
-        var p = f.properties, multi = p.colours.length > 1, marker;
-        var size = Math.round(Math.min(38, 16 + 5 * Math.log2(Math.max(1, p.mentions))));
-        if (canvas) {
-          var style = {renderer: window.atlasRenderer, radius: Math.max(4, size / 4),
-                       fillColor: p.colours[0] || "#555", fillOpacity: 0.85,
-                       color: multi ? "#111" : "#fff", weight: multi ? 2.5 : 1};
-          marker = L.circleMarker(latlng, style);
-          marker.atlasStyle = {color: style.color, weight: style.weight};
-        } else {
-          var el = document.createElement("div");
-          el.className = "atlas-pin" + (multi ? " atlas-multi" : "");
-          el.textContent = String(p.mentions);
-          el.dataset.placeId = p.id; el.dataset.placeName = p.name; el.dataset.layer = label;
-          pinStyle(el, p.colours, size);
-          marker = L.marker(latlng, {icon: L.divIcon({html: el, className: "atlas-icon",
-              iconSize: [size, size]}), riseOnHover: true, keyboard: true});
-          marker.atlasEl = el;
-        }
-        /* the tooltip is made when first shown (thousands of markers load faster); text only */
-        marker.bindTooltip(function() {
-          var tip = document.createElement("div");
-          tip.textContent = p.name + " (" + p.mentions + (p.mentions === 1 ? " mention)" : " mentions)");
-          return tip;
-        }, {direction: "top", offset: [0, canvas ? -size / 4 : -size / 2]});
-        marker.on("click", function() {
-          window.atlasSelect(p.id);
-          /* Tell Streamlit at once (streamlit-folium reports the same click ~250 ms later, debounced). */
-          try {
-            window.parent.postMessage({isStreamlitMessage: true, type: "streamlit:setComponentValue",
-              dataType: "json", value: {atlas_click: p.id, atlas_nonce: Date.now() + Math.random()}}, "*");
-          } catch (e) { console.warn("atlas: direct click report failed", e); }
-        });
-        reg[p.id] = marker;
-        return marker;
-      }
-    });
-  };
 })({{ this._parent.get_name() }});
 {% endmacro %}
 """)
@@ -188,29 +112,43 @@ class _Basemap(MacroElement):
         self.osm_json = js_json(OSM_URL)
 
 
-class _PlaceLayers(MacroElement):
-    """The shown places: one Leaflet layer per article plus one for places in several articles."""
+class PlaceMarkers(JSCSSMixin, MacroElement):
+    """The marker code (static/atlas/places.js, bridge.js, places.css): grouping, fans, clusters,
+    labels, selection, keyboard, the Story / World buttons; set up once per map."""
 
     _template = Template("""
 {% macro script(this, kwargs) %}
-(function(group, layers, canvas) {
-  window.atlasMarkers = {};
-  layers.forEach(function(l) { window.atlasPlaceLayer(l[1], l[0], canvas).addTo(group); });
-  window.atlasMarkerCount = Object.keys(window.atlasMarkers).length;
-  if (window.map) { window.map.getContainer().dataset.markers = canvas ? "canvas" : "dom"; }
-})({{ this._parent.get_name() }}, {{ this.layers_json }}, {{ this.canvas_json }});
+AtlasPlaces.init({{ this._parent.get_name() }}, {{ this.options_json }});
+AtlasBridge.quietStart({{ this._parent.get_name() }});
 {% endmacro %}
 """)
 
-    def __init__(self, layers: list, canvas: bool):
+    def __init__(self, story: list[list[float]] | None, view_given: bool):
         super().__init__()
-        self._name = "AtlasPlaces"
-        self.layers_json = js_json(layers)
-        self.canvas_json = js_json(bool(canvas))
+        self._name = "AtlasPlaceMarkers"
+        self.default_js = [("atlas_bridge", static_url("bridge.js")), ("atlas_places", static_url("places.js"))]
+        self.default_css = [("atlas_places_css", static_url("places.css"))]
+        self.options_json = js_json({"story": story, "viewGiven": bool(view_given)})
+
+
+class _ShownPlaces(MacroElement):
+    """One layer update: the shown places' rows, their key and the selected place."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+AtlasPlaces.show({{ this._parent.get_name() }}, {{ this.data_json }});
+{% endmacro %}
+""")
+
+    def __init__(self, rows: list, key: str, selected: str | None):
+        super().__init__()
+        self._name = "AtlasShownPlaces"
+        self.data_json = js_json({"rows": rows, "key": key, "selected": selected})
 
 
 def initial_view(bounds: list[list[float]] | None) -> tuple[list[float], int]:
-    """Centre and a zoom that shows all places (rough Web-Mercator fit for a ~700 px map)."""
+    """Centre and a zoom that shows the bounds (rough Web-Mercator fit for a ~800 px map); the browser
+    fits the bounds exactly."""
     if not bounds:
         return [30.0, 0.0], 2
     (s, w), (n, e) = bounds
@@ -220,50 +158,84 @@ def initial_view(bounds: list[list[float]] | None) -> tuple[list[float], int]:
     return centre, zoom
 
 
-def base_map(bounds: list[list[float]] | None, mode: str) -> folium.Map:
-    centre, zoom = initial_view(bounds)
+def km_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    x = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(x)))
+
+
+def story_bounds(places: list[dict]) -> list[list[float]] | None:
+    """Where the articles mostly are: the places (areas such as countries left out) within
+    STORY_RADIUS_KM of the point with the most mentions around it, if they hold at least
+    STORY_MIN_SHARE of the mentions of such places; else the bounds of every place."""
+    if not places:
+        return None
+    points = [p for p in places if p.get("kind") not in AREA_KINDS] or places
+    total = sum(max(1, p["mention_count"]) for p in points)
+
+    def near(centre: dict) -> list[dict]:
+        return [p for p in points if km_between(centre["lat"], centre["lon"], p["lat"], p["lon"]) <= STORY_RADIUS_KM]
+
+    # the heaviest places are the likely centres: try the 50 most mentioned (linear in the places)
+    tries = sorted(points, key=lambda p: -p["mention_count"])[:50]
+    best = max((near(c) for c in tries), key=lambda g: sum(max(1, p["mention_count"]) for p in g))
+    chosen = best if sum(max(1, p["mention_count"]) for p in best) >= STORY_MIN_SHARE * total else places
+    lats = [p["lat"] for p in chosen]
+    lons = [p["lon"] for p in chosen]
+    return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+def base_map(bounds: list[list[float]] | None, mode: str, story: list[list[float]] | None = None,
+             view_given: bool = False) -> folium.Map:
+    centre, zoom = initial_view(story or bounds)
     m = folium.Map(location=centre, zoom_start=zoom, tiles=None, max_zoom=18, min_zoom=1,
                    control_scale=True, world_copy_jump=False)
     m.default_js = [("leaflet", assets.LEAFLET_JS)]
     m.default_css = [("leaflet_css", assets.LEAFLET_CSS)]
     _Basemap(mode).add_to(m)
+    PlaceMarkers(story or bounds, view_given).add_to(m)
     return m
 
 
-def place_rows(places: list[dict], shown: list[str], colours: dict[str, str]) -> list:
-    """Group the places of the shown articles into per-article layers (+ one for shared places)."""
+def article_colours(all_ids: list[str], shown: list[str]) -> dict[str, str]:
+    """A distinct colour per shown article while at most COLOUR_BY_ARTICLE_MAX are shown: fixed per
+    article in a small corpus, in the order shown in a larger one."""
+    order = all_ids if len(all_ids) <= COLOUR_BY_ARTICLE_MAX else shown
+    return {a: ARTICLE_PALETTE[i] for i, a in enumerate(order[:COLOUR_BY_ARTICLE_MAX])}
+
+
+def colour_mode(shown: list[str]) -> str:
+    return "article" if len(shown) <= COLOUR_BY_ARTICLE_MAX else "kind"
+
+
+def place_rows(places: list[dict], shown: list[str], colours: dict[str, str],
+               highlight: str | None = None) -> list:
+    """One row per place of the shown articles: [id, name, lat, lon, mentions in the shown articles,
+    [colours]]. Colours: one per shown article it is in (few articles shown); else by kind, or with an
+    article highlighted, that article's places in the highlight colour and the others muted."""
     shown_set = set(shown)
     order = {a: i for i, a in enumerate(shown)}
-    per_article: dict[str, list] = {a: [] for a in shown}
-    several: list = []
+    by_article = colour_mode(shown) == "article"
+    rows = []
     for p in places:
         arts = sorted((a for a in p["articles"] if a in shown_set), key=order.get)
         if not arts:
             continue
-        row = [p["id"], p["name"], round(p["lat"], 5), round(p["lon"], 5), p["mention_count"],
-               [colours.get(a, "#555") for a in arts[:6]]]
-        if len(arts) == 1:
-            per_article[arts[0]].append(row)
+        mentions = sum(1 for m in p["mentions"] if m["article"] in shown_set) or p["mention_count"]
+        if by_article:
+            fill = [colours.get(a, OTHER_KIND_COLOUR) for a in arts[:6]]
+        elif highlight is not None:
+            fill = [HIGHLIGHT_COLOUR if highlight in arts else MUTED_COLOUR]
         else:
-            several.append(row)
-    layers = [[a, rows] for a, rows in per_article.items() if rows]
-    if several:
-        layers.append([MULTI_LAYER, several])
-    return layers
+            fill = [KIND_COLOURS.get(p.get("kind") or "", OTHER_KIND_COLOUR)]
+        rows.append([p["id"], p["name"], round(p["lat"], 5), round(p["lon"], 5), mentions, fill])
+    return rows
 
 
-def use_canvas(n_places: int, setting: str = "auto") -> bool:
-    """Numbered DOM markers up to DOM_MARKER_LIMIT places; beyond that circles drawn on one canvas."""
-    if setting == "dom":
-        return False
-    if setting == "canvas":
-        return True
-    return n_places > DOM_MARKER_LIMIT
-
-
-def place_group(layers: list, canvas: bool = False) -> folium.FeatureGroup:
-    """The shown places from place_rows() (the selection is marked in the browser, so clicks never
-    rebuild the markers)."""
+def place_group(rows: list, key: str, selected: str | None) -> folium.FeatureGroup:
+    """The shown places from place_rows() as one feature group (the selection is part of it, so a
+    toggle, a search or a shared link keep the selected marker marked)."""
     fg = folium.FeatureGroup(name="Places", control=False)
-    _PlaceLayers(layers, canvas).add_to(fg)
+    _ShownPlaces(rows, key, selected).add_to(fg)
     return fg

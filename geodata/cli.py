@@ -29,17 +29,24 @@ def build_main(argv: list[str]) -> int:
     parser.add_argument("--strict", action="store_true", help="exit non-zero (writing nothing) if any article is skipped")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="show a progress bar (default: on for 20+ articles)")
+    parser.add_argument("--progress-lines", action="store_true",
+                        help="print 'progress N M' on its own line after each article (for the dashboard)")
     add_geocoder_arguments(parser)
     args = parser.parse_args(argv)
     try:
         geocoder = geocoder_from_args(args)
         report = pipeline.build(args.articles, args.out, overrides_path=args.overrides, geocoder=geocoder,
-                                strict=args.strict, progress=args.progress)
+                                strict=args.strict, progress=args.progress,
+                                on_article=_progress_line if args.progress_lines else None)
     except AtlasError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(report.summary())
     return 0
+
+
+def _progress_line(done: int, total: int) -> None:
+    print(f"progress {done} {total}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -73,8 +73,9 @@ def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path =
           overrides_path: str | Path | None = DEFAULT_OVERRIDES, geocoder=None,
           geocode_cache: str | Path | None = None, strict: bool = False,
           progress: bool | None = None, gazetteer: Gazetteer | None = None,
-          log: Callable[[str], None] = print) -> BuildReport:
-    """Run the whole pipeline and write the outputs. Raises BuildError (and writes nothing) when there
+          log: Callable[[str], None] = print,
+          on_article: Callable[[int, int], None] | None = None) -> BuildReport:
+    """Run the whole pipeline and write the outputs (``on_article(done, total)`` after each article). Raises BuildError (and writes nothing) when there
     is nothing to write or when ``strict`` and some article was skipped."""
     started = time.perf_counter()
     articles_dir, out_dir = Path(articles_dir), Path(out_dir)
@@ -104,11 +105,14 @@ def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path =
     show = progress if progress is not None else len(report.articles) >= PROGRESS_MIN_ARTICLES
     resolved: dict[str, list[ResolvedMention]] = {}
     parsed = parser.parse_many(a.text for a in report.articles)
-    for article, mentions in tqdm(zip(report.articles, parsed), total=len(report.articles),
-                                  desc="articles", unit="article", disable=not show):
+    total = len(report.articles)
+    for done, (article, mentions) in enumerate(tqdm(zip(report.articles, parsed), total=total,
+                                                    desc="articles", unit="article", disable=not show), 1):
         if overrides is not None:
             mentions = overrides.apply(article.id, mentions, gazetteer)
         resolved[article.id] = mentions
+        if on_article is not None:
+            on_article(done, total)
 
     cache = Path(geocode_cache) if geocode_cache is not None else default_cache_path(out_dir)
     resolved = _geocode_unresolved(resolved, geocoder, cache, report)

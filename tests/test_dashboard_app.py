@@ -29,8 +29,13 @@ def app(seeds_build, monkeypatch):
     monkeypatch.setenv("ATLAS_TILES", "offline")
     monkeypatch.delenv("ATLAS_EDITING", raising=False)
     at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["table_requested"] = True  # in a browser the map's first report brings the table
     return at, doc
+
+
+def show_panel(at, view):
+    """Switch the side panel (Place / Articles / Table), as the segmented control does."""
+    at.session_state["panel_view"] = view
+    return at
 
 
 def html_text(at) -> str:
@@ -45,15 +50,12 @@ def table_ids(at):
     return set(at.dataframe[0].value["id"])
 
 
-def test_table_waits_for_the_map_or_a_click(seeds_build, monkeypatch):
-    out, doc = seeds_build
-    monkeypatch.setenv("ATLAS_DATA_DIR", str(out))
-    monkeypatch.setenv("ATLAS_ARTICLES_DIR", str(REPO / "seeds"))
-    monkeypatch.setenv("ATLAS_TILES", "offline")
-    at = AppTest.from_file(APP, default_timeout=120)
+def test_table_only_in_its_panel_view(app):
+    """The data grid's front-end bundles load only when the table is asked for (not with the map)."""
+    at, doc = app
     at.run()
-    assert not at.dataframe
-    next(b for b in at.button if b.label == "Show the places table").click().run()
+    assert not at.exception and not at.dataframe
+    show_panel(at, "Table").run()
     assert table_ids(at) == {f["id"] for f in doc["features"]}
 
 
@@ -61,10 +63,23 @@ def test_default_view_lists_every_place(app):
     at, doc = app
     at.run()
     assert not at.exception
-    assert all(c.value for c in at.checkbox)
-    assert table_ids(at) == {f["id"] for f in doc["features"]}
     assert any("Click a marker" in i.value for i in at.info)
+    # the overview names the most-mentioned places as buttons
+    top = max(doc["features"], key=lambda f: f["properties"]["mention_count"])
+    assert any(b.key == f"top_{top['id']}" for b in at.button)
     assert not at.warning
+    show_panel(at, "Articles").run()
+    assert len(at.checkbox) == len(doc["articles"]) and all(c.value for c in at.checkbox)
+    show_panel(at, "Table").run()
+    assert table_ids(at) == {f["id"] for f in doc["features"]}
+
+
+def test_overview_button_selects_the_place(app):
+    at, doc = app
+    at.run()
+    top = max(doc["features"], key=lambda f: f["properties"]["mention_count"])
+    at.button(key=f"top_{top['id']}").click().run()
+    assert 'data-place-id="%s"' % top["id"] in html_text(at)
 
 
 def test_deep_link_selects_place_and_articles(app):
@@ -75,11 +90,31 @@ def test_deep_link_selects_place_and_articles(app):
     at.query_params["articles"] = only
     at.run()
     assert not at.exception and not at.warning
-    assert [c.value for c in at.checkbox] == [a["id"] == only for a in doc["articles"]]
     body = html_text(at)
     assert 'data-place-id="%s"' % calais in body and '<mark class="atlas-hl">Calais</mark>' in body
+    # passages only from the shown article, and the panel says how many are hidden
+    assert 'data-article="%s"' % only in body and 'data-article="%s"' % doc["articles"][1]["id"] not in body
+    feature = next(f for f in doc["features"] if f["id"] == calais)
+    hidden = sum(1 for m in feature["properties"]["mentions"] if m["article"] != only)
+    assert f'data-hidden="{hidden}"' in body and hidden > 0
+    show_panel(at, "Articles").run()
+    assert [c.value for c in at.checkbox] == [a["id"] == only for a in doc["articles"]]
     shown = {f["id"] for f in doc["features"] if only in f["properties"]["articles"]}
+    show_panel(at, "Table").run()
     assert table_ids(at) == shown
+
+
+def test_show_hidden_articles_from_the_passages(app):
+    at, doc = app
+    calais = place_id(doc, "Calais")
+    only = doc["articles"][0]["id"]
+    at.query_params["place"] = calais
+    at.query_params["articles"] = only
+    at.run()
+    at.button(key="show_hidden_articles").click().run()
+    body = html_text(at)
+    assert all('data-article="%s"' % a["id"] in body for a in doc["articles"])
+    assert "data-hidden=" not in body
 
 
 def test_tampered_link_gives_notices_and_default_view(app):
@@ -91,15 +126,17 @@ def test_tampered_link_gives_notices_and_default_view(app):
     assert not at.exception
     notices = " ".join(w.value for w in at.warning)
     assert "unknown place" in notices and "unknown article" in notices and "zoom" in notices
-    assert all(c.value for c in at.checkbox)
     assert 'class="atlas-place-name"' not in html_text(at)
+    show_panel(at, "Articles").run()
+    assert all(c.value for c in at.checkbox)
 
 
 def test_hiding_an_article_filters_the_table(app):
     at, doc = app
-    at.run()
+    show_panel(at, "Articles").run()
     hidden = doc["articles"][1]["id"]
     at.checkbox[1].uncheck().run()
+    show_panel(at, "Table").run()
     expected = {f["id"] for f in doc["features"] if set(f["properties"]["articles"]) - {hidden}}
     assert table_ids(at) == expected and expected != {f["id"] for f in doc["features"]}
 
@@ -108,9 +145,11 @@ def test_search_selects_the_place(app):
     at, doc = app
     at.run()
     dover = place_id(doc, "Dover")
+    show_panel(at, "Table").run()  # a search brings the panel back to the place
     at.selectbox(key="search").select(dover).run()
     assert 'data-place-id="%s"' % dover in html_text(at)
-    assert at.session_state["view_zoom"] >= 5
+    assert at.session_state["atlas"].view_zoom >= 5
+    assert at.session_state["panel_view"] == "Place"
 
 
 def test_read_whole_article_highlights_every_mention(app):
@@ -118,7 +157,7 @@ def test_read_whole_article_highlights_every_mention(app):
     calais = place_id(doc, "Calais")
     at.query_params["place"] = calais
     at.run()
-    at.button(key="read_0").click().run()
+    next(b for b in at.button if b.key and b.key.startswith("read_0_")).click().run()
     body = html_text(at)
     reader = body[body.index('class="atlas-article-text"'):]
     feature = next(f for f in doc["features"] if f["id"] == calais)
@@ -171,6 +210,7 @@ def test_app_builds_missing_outputs(tmp_path, monkeypatch):
     at.run()
     assert not at.exception and not at.error
     assert (out / "places.geojson").is_file() and (out / "articles.json").is_file()
+    show_panel(at, "Articles").run()
     assert [c.label for c in at.checkbox][0].startswith("Ferries from Calais")
 
 
@@ -209,11 +249,11 @@ def test_large_corpus_uses_editor_and_text_search(many_build, monkeypatch):
     monkeypatch.setenv("ATLAS_TILES", "offline")
     assert len(doc["articles"]) > 30 and len(doc["features"]) > 300
     at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["table_requested"] = True
     keep = [a["id"] for a in doc["articles"][:3]]
     at.query_params["articles"] = keep
-    at.run()
+    show_panel(at, "Articles").run()
     assert not at.exception and not at.checkbox and not at.warning
+    show_panel(at, "Table").run()
     assert table_ids(at) == {f["id"] for f in doc["features"] if set(f["properties"]["articles"]) & set(keep)}
     target = doc["features"][0]
     name = target["properties"]["name"]
@@ -222,7 +262,7 @@ def test_large_corpus_uses_editor_and_text_search(many_build, monkeypatch):
     assert buttons and len(buttons) <= 8
     at.button(key=f"go_{target['id']}").click().run()
     assert f'data-place-id="{target["id"]}"' in html_text(at)
-    assert at.session_state["view_center"] == [target["geometry"]["coordinates"][1],
+    assert at.session_state["atlas"].view_center == [target["geometry"]["coordinates"][1],
                                                target["geometry"]["coordinates"][0]]
 
 
@@ -235,7 +275,7 @@ def test_rebuild_with_a_new_article_keeps_the_choices(tmp_path, monkeypatch):
     monkeypatch.setenv("ATLAS_ARTICLES_DIR", str(arts))
     monkeypatch.setenv("ATLAS_TILES", "offline")
     at = AppTest.from_file(APP, default_timeout=300)
-    at.run()
+    show_panel(at, "Articles").run()
     labels = [c.label for c in at.checkbox]
     assert labels[0].startswith("Ferries") and labels[1].startswith("Trains")
     at.checkbox[0].uncheck().run()

@@ -52,3 +52,9 @@ def test_map_counts_as_drawn_after_its_ready_report_or_a_second_value():
     assert map_is_drawn(interpret({"atlas_ready": 1.0}, IDS), 2)
     assert map_is_drawn(interpret({"atlas_ready": 1.0}, IDS), 1)
     assert map_is_drawn(interpret(folium_value("dover", 1), IDS, last_count=0), 2)  # a click or a pan
+
+
+def test_ready_report_carries_the_opening_view():
+    e = interpret({"atlas_ready": 1.0, "view": {"center": {"lat": 51.25, "lng": 2.5}, "zoom": 7}}, IDS)
+    assert e.ready and e.view == {"center": [51.25, 2.5], "zoom": 7} and e.selected is None
+    assert interpret({"atlas_ready": 1.0, "view": {"center": "x", "zoom": 7}}, IDS).view is None

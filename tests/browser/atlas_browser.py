@@ -98,32 +98,52 @@ def map_frame(page):
 
 
 def wait_markers(page, timeout: float = 60_000):
+    """The map's frame once its place layer is drawn (markers or clusters)."""
     frame = map_frame(page)
-    frame.wait_for_selector(".atlas-pin", timeout=timeout)
+    frame.wait_for_selector(".atlas-pin, .atlas-cluster", timeout=timeout)
     return frame
 
 
 def marker_ids(frame) -> set[str]:
+    """Places on the map now: single markers and the members of clusters."""
+    return set(frame.evaluate(
+        "() => [...document.querySelectorAll('.atlas-pin')].map(e => e.dataset.placeId).concat("
+        "[...document.querySelectorAll('.atlas-cluster')].flatMap(e => e.dataset.placeIds.split(' ')))"))
+
+
+def pin_ids(frame) -> set[str]:
+    """Places drawn as their own marker (not inside a cluster)."""
     return set(frame.eval_on_selector_all(".atlas-pin", "els => els.map(e => e.dataset.placeId)"))
 
 
 def wait_idle(page, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has finished the current script run."""
+    """Wait until Streamlit has finished the current script run (the app's own state attribute)."""
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.match(/Running|Stop/)",
-        timeout=timeout)
-    page.wait_for_timeout(150)
+        "() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
+        " return a && a.dataset.testScriptState === 'notRunning'; }", timeout=timeout)
 
 
 def zoom_to(frame, lat: float, lon: float, zoom: int) -> None:
-    """What a user does by zooming in: separates markers that overlap at the start zoom."""
+    """What a user does by zooming in; the markers are laid out again for that zoom (synchronously,
+    on Leaflet's zoomend/moveend)."""
     frame.evaluate("([a, b, z]) => map.setView([a, b], z, {animate: false})", [lat, lon, zoom])
-    frame.wait_for_timeout(300)
+    frame.wait_for_function("(z) => document.getElementById('map_div').dataset.layoutZoom === String(z)",
+                            arg=zoom)
 
 
 def click_marker(frame, place_id: str) -> None:
     frame.locator(f'.atlas-pin[data-place-id="{place_id}"]').click()
+
+
+def panel_view(page, name: str) -> None:
+    """Switch the side panel to one of its views (Place, Articles, Table)."""
+    page.locator('[data-testid="stButtonGroup"] button', has_text=name).first.click()
+
+
+def selected_place(page, place_id: str, timeout: float = 20_000) -> None:
+    """Wait until the panel shows this place."""
+    page.wait_for_function("(id) => { const n = document.querySelector('.atlas-place-name');"
+                           " return n && n.dataset.placeId === id; }", arg=place_id, timeout=timeout)
 
 
 def find_place(places: dict, name: str, article: str | None = None) -> dict:

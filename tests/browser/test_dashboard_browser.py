@@ -8,9 +8,11 @@ import shutil
 
 import pytest
 
+from playwright.sync_api import expect
+
 from atlas_browser import (
-    SEEDS, AtlasServer, click_marker, find_place, load_places, map_frame, marker_ids, run_build,
-    wait_idle, wait_markers, zoom_to,
+    SEEDS, AtlasServer, click_marker, find_place, load_places, map_frame, marker_ids, panel_view, run_build,
+    selected_place, wait_idle, wait_markers, zoom_to,
 )
 
 pytestmark = pytest.mark.timeout(300)
@@ -20,11 +22,22 @@ ART_PORTS = "004_7c139b525ec878d2"
 
 
 def checkbox(page, title: str):
-    return page.locator('[data-testid="stCheckbox"]').filter(has_text=title[:25])
+    """An article's checkbox in the panel's Articles view (switching to it when needed)."""
+    boxes = page.locator('[data-testid="stCheckbox"]')
+    if boxes.count() == 0:
+        panel_view(page, "Articles")
+        boxes.first.wait_for(timeout=20_000)
+    return boxes.filter(has_text=title[:25])
 
 
 def checked(page, title: str) -> bool:
     return checkbox(page, title).locator("input").is_checked()
+
+
+def world(frame) -> None:
+    """The map's own "World" button, then wait for the layout of that zoom."""
+    frame.locator(".atlas-fit-world").click()
+    frame.wait_for_function("() => document.getElementById('map_div').dataset.layoutZoom === '2'")
 
 
 def titles(places: dict) -> dict[str, str]:
@@ -38,10 +51,7 @@ def select_calais(page, places):
     lon, lat = calais["geometry"]["coordinates"]
     zoom_to(frame, lat, lon, 12)
     click_marker(frame, calais["id"])
-    page.wait_for_selector(".atlas-place-name", timeout=20_000)
-    page.wait_for_function(
-        "() => document.querySelector('.atlas-place-name') "
-        "&& document.querySelector('.atlas-place-name').innerText.trim() === 'Calais'", timeout=20_000)
+    selected_place(page, calais["id"])
     return calais, frame
 
 
@@ -52,7 +62,7 @@ def test_page_loads_every_seed_place_offline(seeds_server, seeds_data, open_page
     page, guard = open_page()
     page.goto(seeds_server.url)
     frame = wait_markers(page)
-    frame.wait_for_function(f"() => document.querySelectorAll('.atlas-pin').length >= {len(expected)}")
+    world(frame)  # at the whole world every place is on the map, as a marker or inside a cluster
     assert marker_ids(frame) == expected
     # the offline basemap (Natural Earth outlines served by the app) is drawn
     frame.wait_for_function("() => document.getElementById('map_div').dataset.outlines === 'loaded'")
@@ -60,11 +70,11 @@ def test_page_loads_every_seed_place_offline(seeds_server, seeds_data, open_page
     # Leaflet came from the app itself
     scripts = frame.eval_on_selector_all("script[src]", "els => els.map(e => e.src)")
     assert any(s.endswith("/app/static/vendor/leaflet/leaflet.js") for s in scripts), scripts
-    # the places table follows by itself once the map is drawn (the map's ready report), no click needed
+    assert any("/app/static/atlas/places.js?v=" in s for s in scripts), scripts
+    # the places table is one click away, in the panel
+    panel_view(page, "Table")
     page.wait_for_selector('[data-testid="stDataFrame"]', timeout=30_000)
-    assert page.get_by_role("button", name="Show the places table").count() == 0
     wait_idle(page)
-    page.wait_for_timeout(500)
     guard.assert_clean()
 
 
@@ -78,12 +88,12 @@ def test_first_load_reruns_once_for_the_ready_report(seeds_server, seeds_data, o
       });""")
     page.goto(seeds_server.url)
     frame = wait_markers(page)
-    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=30_000)
+    page.wait_for_function("() => window.__atlasValues.length > 0", timeout=30_000)
     wait_idle(page)
     values = page.evaluate("window.__atlasValues")
     assert len(values) == 1 and "atlas_ready" in values[0], values
     page.get_by_role("button", name="Get a link to this view").click()
-    code = page.locator('[data-testid="stSidebar"] [data-testid="stCode"] code')
+    code = page.locator('.st-key-atlas_share [data-testid="stCode"] code')
     code.wait_for(timeout=20_000)
     link = code.inner_text().strip()
     zoom = frame.evaluate("map.getZoom()")
@@ -116,15 +126,22 @@ def test_click_calais_shows_passages_from_both_articles(seeds_server, seeds_data
         assert marks and all(m.lower() == "calais" for m in marks), marks
     # the whole article, every mention of Calais highlighted
     n_main = sum(1 for m in calais["properties"]["mentions"] if m["article"] == ART_MAIN)
+    page.locator(f'.atlas-group[data-article="{ART_MAIN}"]').scroll_into_view_if_needed()
     page.get_by_role("button", name="Read the whole article").first.click()
-    reader = page.locator(".atlas-article-text")
-    reader.wait_for(timeout=20_000)
+    dialog = page.get_by_role("dialog")
+    reader = dialog.locator(".atlas-article-text")
+    expect(reader).to_be_visible(timeout=20_000)
     marks = reader.locator("mark.atlas-hl").all_inner_texts()
     assert len(marks) >= n_main and all(m.lower() == "calais" for m in marks), marks
-    assert titles(places)[ART_MAIN] in page.locator(".atlas-reader-title").inner_text()
-    # position source and GeoNames link
+    assert titles(places)[ART_MAIN] in dialog.locator(".atlas-reader-title").inner_text()
+    # the article opens in view: the dialog's top is inside the window
+    box = dialog.locator(".atlas-reader-title").bounding_box()
+    assert 0 <= box["y"] < page.viewport_size["height"] - 100, box
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0, timeout=20_000)
+    # position source in plain words, and the GeoNames link
     meta = page.locator(".atlas-place-meta").inner_text()
-    assert calais["properties"]["source"] in meta
+    assert "Position from:" in meta and "computed:" not in meta
     if calais["properties"].get("geonameid"):
         link = page.locator(".atlas-place-meta a")
         assert link.get_attribute("href").endswith(f"/{calais['properties']['geonameid']}")
@@ -140,14 +157,15 @@ def test_hiding_an_article_removes_its_places_and_keeps_zoom(seeds_server, seeds
     page.goto(seeds_server.url)
     frame = wait_markers(page)
     wait_idle(page)
+    zoom_to(frame, 51.3, 2.8, 7)
     ids = marker_ids(frame)
     assert {zeebrugge["id"], hook["id"], calais["id"]} <= ids
-    zoom_to(frame, 51.3, 2.8, 7)
     frame.evaluate("window.__still_same_map = true")
     checkbox(page, titles(places)[ART_PORTS]).locator("label").click()
     frame.wait_for_function(
         "([a, b]) => !document.querySelector(`.atlas-pin[data-place-id=\"${a}\"]`)"
-        " && !document.querySelector(`.atlas-pin[data-place-id=\"${b}\"]`)",
+        " && !document.querySelector(`.atlas-pin[data-place-id=\"${b}\"]`)"
+        " && document.querySelector('.atlas-pin')",
         arg=[zeebrugge["id"], hook["id"]], timeout=20_000)
     ids = marker_ids(frame)
     assert calais["id"] in ids
@@ -173,7 +191,7 @@ def test_share_link_restores_articles_and_place(seeds_server, seeds_data, open_p
     calais, frame = select_calais(page, places)
     wait_idle(page)
     page.get_by_role("button", name="Get a link to this view").click()
-    code = page.locator('[data-testid="stSidebar"] [data-testid="stCode"] code')
+    code = page.locator('.st-key-atlas_share [data-testid="stCode"] code')
     code.wait_for(timeout=20_000)
     link = code.inner_text().strip()
     assert link.startswith(seeds_server.url), link
@@ -183,15 +201,17 @@ def test_share_link_restores_articles_and_place(seeds_server, seeds_data, open_p
     page2, guard2 = open_page()  # a fresh context: a new visitor with nothing but the link
     page2.goto(link)
     frame2 = wait_markers(page2)
-    page2.wait_for_function(
-        "() => document.querySelector('.atlas-place-name') "
-        "&& document.querySelector('.atlas-place-name').innerText.trim() === 'Calais'", timeout=30_000)
+    selected_place(page2, calais["id"], timeout=30_000)
     wait_idle(page2)
+    # the recipient sees the selection ring and only the sender's articles' passages
+    frame2.wait_for_function("(id) => document.querySelector(`.atlas-pin.atlas-selected[data-place-id=\"${id}\"]`)",
+                             arg=calais["id"], timeout=20_000)
+    groups = page2.locator(".atlas-group").evaluate_all("els => els.map(e => e.dataset.article)")
+    assert groups == [ART_MAIN], groups
     assert checked(page2, t[ART_MAIN]) and not checked(page2, t[ART_PORTS])
+    frame2.wait_for_function("() => map.getZoom() === 12", timeout=20_000)
     ids = marker_ids(frame2)
     assert calais["id"] in ids
-    assert find_place(places, "Zeebrugge", ART_PORTS)["id"] not in ids
-    frame2.wait_for_function("() => map.getZoom() === 12", timeout=20_000)
     lat, lon = frame2.evaluate("[map.getCenter().lat, map.getCenter().lng]")
     assert abs(lat - calais["geometry"]["coordinates"][1]) < 0.05
     assert abs(lon - calais["geometry"]["coordinates"][0]) < 0.05
@@ -233,10 +253,12 @@ def test_article_markup_is_plain_text_everywhere(hostile_server, open_page):
     lon, lat = target["geometry"]["coordinates"]
     zoom_to(frame, lat, lon, 10)
     pin = frame.locator(f'.atlas-pin[data-place-id="{target["id"]}"]')
+    # the name reaches the marker, its label and its tooltip as text only
+    expect(pin).to_have_attribute("aria-label", re.compile("^" + re.escape(HOSTILE_NAME)))
+    expect(pin.locator(".atlas-label")).to_have_text(HOSTILE_NAME)
     pin.hover()
     tip = frame.locator(".leaflet-tooltip")
-    tip.wait_for()
-    assert HOSTILE_NAME in tip.inner_text()
+    expect(tip).to_contain_text(HOSTILE_NAME)
     assert tip.locator("img, b").count() == 0
     click_marker(frame, target["id"])
     page.locator(".atlas-passage").first.wait_for(timeout=20_000)
@@ -245,13 +267,16 @@ def test_article_markup_is_plain_text_everywhere(hostile_server, open_page):
     assert '<script>window.__pwned = "passage"</script>' in passages
     assert '<a href="javascript:' in passages
     page.get_by_role("button", name="Read the whole article").first.click()
-    reader = page.locator(".atlas-article-text")
-    reader.wait_for(timeout=20_000)
+    reader = page.get_by_role("dialog").locator(".atlas-article-text")
+    expect(reader).to_be_visible(timeout=20_000)
     text = reader.inner_text()
     assert "<i>Meanwhile</i>" in text and "onerror=" in text
     assert '<b>Bold</b> headline <script>' in page.locator(".atlas-reader-title").inner_text()
-    # the sidebar label and the table show the title / name literally too
-    assert "<b>Bold</b>" in page.locator('[data-testid="stCheckbox"]').first.inner_text()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0, timeout=20_000)
+    # the article list shows the title literally too
+    panel_view(page, "Articles")
+    expect(page.locator('[data-testid="stCheckbox"]').first).to_contain_text("<b>Bold</b>")
     # no markup from the article became elements anywhere (page or map), nothing ran
     for where in (page, frame):
         assert where.locator("b", has_text="Bold").count() == 0
@@ -260,7 +285,7 @@ def test_article_markup_is_plain_text_everywhere(hostile_server, open_page):
         assert where.locator("img[src='x']").count() == 0
         assert where.locator("a[href^='javascript']").count() == 0
         assert where.locator("script", has_text="__pwned").count() == 0
-    page.wait_for_timeout(500)
+    wait_idle(page)
     assert page.evaluate("window.__pwned") is None
     assert frame.evaluate("window.__pwned") is None
     guard.assert_clean()
@@ -279,11 +304,11 @@ def test_tampered_url_shows_notice_and_default_view(seeds_server, seeds_data, op
     assert "unknown place" in text and "unknown article" in text
     assert "root:" not in page.content()
     wait_idle(page)
+    assert page.locator(".atlas-place-name").count() == 0
+    world(frame)
+    assert marker_ids(frame) == {f["id"] for f in places["features"]}
     for title in titles(places).values():
         assert checked(page, title)
-    frame.wait_for_function(f"() => document.querySelectorAll('.atlas-pin').length >= {len(places['features'])}")
-    assert marker_ids(frame) == {f["id"] for f in places["features"]}
-    assert page.locator(".atlas-place-name").count() == 0
     page.wait_for_function("() => !location.search.includes('passwd')")
     guard.assert_clean()
 
@@ -296,6 +321,7 @@ def test_downloads_hold_the_current_selection(seeds_server, seeds_data, open_pag
     wait_idle(page)
     checkbox(page, titles(places)[ART_PORTS]).locator("label").click()
     wait_idle(page)
+    panel_view(page, "Table")
     expected = {f["id"] for f in places["features"] if ART_MAIN in f["properties"]["articles"]}
     with page.expect_download(timeout=30_000) as info:
         page.get_by_role("button", name="Download selection (GeoJSON)").click()
@@ -317,13 +343,15 @@ def test_search_moves_the_map_to_the_place(seeds_server, seeds_data, open_page):
     page.goto(seeds_server.url)
     frame = wait_markers(page)
     wait_idle(page)
-    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]')
+    box = page.locator('.st-key-atlas_header [data-testid="stSelectbox"]')
     box.click()
     page.keyboard.type("Dover")
     page.get_by_role("option", name=re.compile(r"^Dover")).first.click()
-    page.wait_for_function("(id) => { const n = document.querySelector('.atlas-place-name');"
-                           " return n && n.dataset.placeId === id; }", arg=dover["id"], timeout=20_000)
+    selected_place(page, dover["id"])
     frame.wait_for_function("() => map.getZoom() === 9", timeout=20_000)
+    # the selection ring follows a search too
+    frame.wait_for_function("(id) => document.querySelector(`.atlas-pin.atlas-selected[data-place-id=\"${id}\"]`)",
+                            arg=dover["id"], timeout=20_000)
     lat, lon = frame.evaluate("[map.getCenter().lat, map.getCenter().lng]")
     assert abs(lat - dover["geometry"]["coordinates"][1]) < 0.01
     assert abs(lon - dover["geometry"]["coordinates"][0]) < 0.01

@@ -1,0 +1,117 @@
+"""The side panel's "Articles" view: which articles are shown on the map (the map's layers).
+
+The shown set lives in the view state; widgets only change it through their callbacks, so filtering
+the list (which leaves some checkboxes unrendered) never loses a choice. Up to CHECKBOX_LIMIT articles
+get a checkbox each; a larger corpus gets a searchable, sortable table with a "show" column.
+"""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.data import Atlas
+from dashboard.state import (
+    ARTICLE_FILTER_KEY, ARTICLE_SORT_KEY, HIGHLIGHT_KEY, ViewState, checkbox_key, editor_key,
+)
+from dashboard.text import md_escape
+
+CHECKBOX_LIMIT = 30
+SORTS = ("As in the folder", "Title", "Most places")
+
+
+def set_shown(vs: ViewState, atlas: Atlas, ids) -> None:
+    """Show exactly these articles (in the corpus order); widgets get fresh keys."""
+    wanted = set(ids)
+    vs.shown = [a["id"] for a in atlas.articles if a["id"] in wanted]
+    vs.shown_gen += 1
+
+
+def toggle(vs: ViewState, atlas: Atlas, aid: str, key: str) -> None:
+    on = bool(st.session_state.get(key))
+    current = set(vs.shown)
+    current.add(aid) if on else current.discard(aid)
+    vs.shown = [a["id"] for a in atlas.articles if a["id"] in current]
+
+
+def matching(atlas: Atlas, query: str, sort: str) -> list[dict]:
+    q = query.strip().casefold()
+    arts = [a for a in atlas.articles if not q or q in a["title"].casefold() or q in a["id"].casefold()]
+    if sort == "Title":
+        arts = sorted(arts, key=lambda a: a["title"].casefold())
+    elif sort == "Most places":
+        arts = sorted(arts, key=lambda a: -(a["place_count"] or 0))
+    return arts
+
+
+def apply_editor(vs: ViewState, atlas: Atlas, ids: list[str], key: str) -> None:
+    edits = (st.session_state.get(key) or {}).get("edited_rows") or {}
+    current = set(vs.shown)
+    for row, change in edits.items():
+        i = int(row)
+        if 0 <= i < len(ids) and isinstance(change.get("show"), bool):
+            current.add(ids[i]) if change["show"] else current.discard(ids[i])
+    set_shown(vs, atlas, current)
+
+
+def legend(atlas: Atlas, vs: ViewState, colours: dict[str, str], by_article: bool, kind_legend) -> None:
+    if by_article:
+        items = [(colours.get(a, "#555"), atlas.article_by_id[a]["title"][:70]) for a in vs.shown]
+        st.caption("Marker colour = article; a disc of several colours = a place in several articles.")
+    else:
+        items = list(kind_legend)
+        st.caption(f"{len(vs.shown)} articles shown: marker colour = kind of place. "
+                   "Highlight one article to see its places.")
+    if items:
+        st.html('<div class="atlas-legend">' + "".join(
+            f'<div><span class="atlas-swatch" style="background:{c}"></span>{html.escape(t)}</div>'
+            for c, t in items) + "</div>")
+
+
+def article_list(atlas: Atlas, vs: ViewState) -> None:
+    n = len(atlas.articles)
+    st.markdown(f"**Articles** ({len(vs.shown)} of {n} shown)")
+    c1, c2 = st.columns(2)
+    c1.button("Show all", on_click=set_shown, args=(vs, atlas, [a["id"] for a in atlas.articles]),
+              width="stretch")
+    c2.button("Hide all", on_click=set_shown, args=(vs, atlas, []), width="stretch")
+    if n > 8:
+        f1, f2 = st.columns([3, 2])
+        query = f1.text_input("Search the articles", key=ARTICLE_FILTER_KEY, placeholder="Words of a title or id")
+        sort = f2.selectbox("Sort", SORTS, key=ARTICLE_SORT_KEY)
+    else:
+        query, sort = "", SORTS[0]
+    arts = matching(atlas, query or "", sort or SORTS[0])
+    if query and not arts:
+        st.caption("No article matches.")
+    shown = set(vs.shown)
+    if n <= CHECKBOX_LIMIT:
+        for a in arts:
+            key = checkbox_key(a["id"], vs.shown_gen)
+            places = a["place_count"] or 0
+            st.checkbox(f"{md_escape(a['title'])} ({places} place{'s' if places != 1 else ''})",
+                        value=a["id"] in shown, key=key, on_change=toggle, args=(vs, atlas, a["id"], key),
+                        help=f"Article id {md_escape(a['id'])}")
+        return
+    ids = [a["id"] for a in arts]
+    table = pd.DataFrame({"show": [a["id"] in shown for a in arts],
+                          "article": [a["title"] for a in arts],
+                          "places": [a["place_count"] or 0 for a in arts]})
+    key = editor_key(vs.shown_gen) + f"_{hash((query, sort)) & 0xffff}"
+    st.data_editor(table, key=key, hide_index=True, height=360, width="stretch",
+                   disabled=["article", "places"], on_change=apply_editor, args=(vs, atlas, ids, key),
+                   column_config={"show": st.column_config.CheckboxColumn("show", width="small")})
+
+
+def highlight_picker(atlas: Atlas, vs: ViewState) -> None:
+    """Many articles shown: one of them may be highlighted on the map (its places stand out)."""
+    options = list(vs.shown)
+    if vs.highlight not in options:
+        vs.highlight = None
+    key = f"{HIGHLIGHT_KEY}_{vs.shown_gen}"
+    st.selectbox("Highlight an article", options, key=key,
+                 index=options.index(vs.highlight) if vs.highlight else None,
+                 placeholder="Choose an article to highlight its places",
+                 format_func=lambda a: atlas.article_by_id[a]["title"][:90],
+                 on_change=lambda: setattr(vs, "highlight", st.session_state.get(key)))

@@ -1,0 +1,66 @@
+"""The dashboard's per-visitor state: one typed home in Streamlit's session state.
+
+Everything the page remembers between reruns lives in one `ViewState` (st.session_state["atlas"]),
+except the values Streamlit widgets own, whose keys are named here. The URL is derived from it
+(`dashboard/params.py`), never the other way round after the first run of a session.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+STATE_KEY = "atlas"
+MAP_KEY = "atlas_map"                 # streamlit-folium's component value
+SEARCH_KEY = "search"                 # the place search box (a drop-down of place ids)
+SEARCH_TEXT_KEY = "search_text"       # the place search box above SELECTBOX_LIMIT places
+PANEL_KEY = "panel_view"              # which view the side panel shows
+ARTICLE_FILTER_KEY = "article_filter"  # the article list's search box
+ARTICLE_SORT_KEY = "article_sort"     # the article list's sort order
+HIGHLIGHT_KEY = "highlight_article"   # many articles shown: the article whose places are highlighted
+TABLE_KEY = "places_table"            # the places table (its row selection)
+
+PANEL_PLACE = "Place"
+PANEL_ARTICLES = "Articles"
+PANEL_TABLE = "Table"
+PANEL_VIEWS = (PANEL_PLACE, PANEL_ARTICLES, PANEL_TABLE)
+
+
+@dataclass
+class ViewState:
+    ready: bool = False                       # initialised from the URL
+    shown: list[str] = field(default_factory=list)
+    shown_gen: int = 0                        # bumped when `shown` is set in code (new widget keys)
+    selected: str | None = None
+    reader: str | None = None                 # article whose whole text is open
+    notices: list[str] = field(default_factory=list)
+    view_center: list[float] | None = None    # where the app moves the map (a link, a search)
+    view_zoom: float | None = None
+    view_flip: bool = False
+    link_view: bool = False                   # the link that opened the session gave a map position
+    map_state: dict = field(default_factory=dict)  # the map's last reported {"center", "zoom"}
+    share: bool = False                       # the link holds the map's position too
+    click_nonce: object = None
+    click_count: object = None
+    map_reports: int = 0
+    map_reported: bool = False                # the map said it is drawn
+    article_ids: tuple[str, ...] = ()         # the article list `shown` was made for
+    highlight: str | None = None              # many articles shown: the one whose places stand out
+    selected_name: str | None = None          # to find the selection again after a fix renames its id
+
+
+def view_state() -> ViewState:
+    ss = st.session_state
+    if not isinstance(ss.get(STATE_KEY), ViewState):
+        ss[STATE_KEY] = ViewState()
+    return ss[STATE_KEY]
+
+
+def checkbox_key(article_id: str, gen: int) -> str:
+    """Keyed by the article id (not its position) and the generation of `shown`."""
+    return f"show_{gen}_" + hashlib.sha1(article_id.encode()).hexdigest()[:16]
+
+
+def editor_key(gen: int) -> str:
+    return f"articles_editor_{gen}"
