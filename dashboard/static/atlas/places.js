@@ -20,6 +20,8 @@
   var LABEL_GAP = 3;        // px between a marker and its label
   var VIEW_PAD = 0.4;       // markers are made for the view plus this share of it on each side
   var MAX_FIT_ZOOM = 11;
+  /* fitted views keep clear of the controls (zoom, Story/World on the left, layers on the right) */
+  var FIT = {maxZoom: MAX_FIT_ZOOM, paddingTopLeft: [70, 40], paddingBottomRight: [40, 40]};
 
   var state = {
     map: null, group: null, rows: [], key: null, selected: null, layouts: {}, drawn: {},
@@ -125,23 +127,73 @@
     return out;
   }
 
+  function clusterItem(members) {
+    var total = 0, wx = 0, wy = 0;
+    members.forEach(function (m) { total += m.row.mentions; wx += m.x * m.row.mentions; wy += m.y * m.row.mentions; });
+    return {type: "cluster", members: members, mentions: total, x: wx / total, y: wy / total,
+            size: Math.round(Math.min(56, 26 + 4 * Math.log2(Math.max(1, total))))};
+  }
+
+  /* One group's items: a place alone, a fan of a few, or one cluster. */
+  function layoutGroup(members) {
+    if (members.length === 1) {
+      return [{type: "place", p: members[0], x: members[0].x, y: members[0].y, moved: false}];
+    }
+    if (members.length <= FAN_MAX) {
+      return fanLayout(members).map(function (f) { return {type: "place", p: f.p, x: f.x, y: f.y, moved: f.moved}; });
+    }
+    return [clusterItem(members)];
+  }
+
+  function itemSize(item) { return item.type === "cluster" ? item.size : item.p.size; }
+
+  /* Pairs of groups whose items overlap (a grid over the items' boxes finds the candidates). */
+  function collidingGroups(laid) {
+    var cell = 64, grid = {}, pairs = [];
+    laid.forEach(function (items, g) {
+      items.forEach(function (it) {
+        var k = Math.floor(it.x / cell) + ":" + Math.floor(it.y / cell);
+        (grid[k] = grid[k] || []).push({g: g, it: it});
+      });
+    });
+    laid.forEach(function (items, g) {
+      items.forEach(function (it) {
+        var cx = Math.floor(it.x / cell), cy = Math.floor(it.y / cell);
+        for (var dx = -1; dx <= 1; dx++) {
+          for (var dy = -1; dy <= 1; dy++) {
+            (grid[(cx + dx) + ":" + (cy + dy)] || []).forEach(function (o) {
+              if (o.g <= g) { return; }
+              var need = (itemSize(it) + itemSize(o.it)) / 2 + 2;
+              if (Math.abs(it.x - o.it.x) < need && Math.abs(it.y - o.it.y) < need) { pairs.push([g, o.g]); }
+            });
+          }
+        }
+      });
+    });
+    return pairs;
+  }
+
+  function byWeight(a, b) {
+    return (b.row.mentions - a.row.mentions) || (a.row.name < b.row.name ? -1 : a.row.name > b.row.name ? 1 : 0);
+  }
+
+  /* Groups are laid out, then groups whose items would overlap are merged and laid out again, until
+     nothing overlaps (a merged group of many becomes a cluster). */
   function layoutFor(zoom) {
     if (state.layouts[zoom]) { return state.layouts[zoom]; }
-    var items = [];
-    groupPoints(project(zoom)).forEach(function (members) {
-      if (members.length === 1) {
-        items.push({type: "place", p: members[0], x: members[0].x, y: members[0].y, moved: false});
-      } else if (members.length <= FAN_MAX) {
-        fanLayout(members).forEach(function (f) {
-          items.push({type: "place", p: f.p, x: f.x, y: f.y, moved: f.moved});
-        });
-      } else {
-        var total = 0, wx = 0, wy = 0;
-        members.forEach(function (m) { total += m.row.mentions; wx += m.x * m.row.mentions; wy += m.y * m.row.mentions; });
-        items.push({type: "cluster", members: members, mentions: total, x: wx / total, y: wy / total,
-                    size: Math.round(Math.min(56, 26 + 4 * Math.log2(Math.max(1, total))))});
-      }
-    });
+    var groups = groupPoints(project(zoom)), laid = groups.map(layoutGroup);
+    for (var round = 0; round < 12; round++) {
+      var pairs = collidingGroups(laid);
+      if (!pairs.length) { break; }
+      var parent = groups.map(function (_, i) { return i; });
+      var find = function (i) { while (parent[i] !== i) { parent[i] = parent[parent[i]]; i = parent[i]; } return i; };
+      pairs.forEach(function (p) { parent[find(p[0])] = find(p[1]); });
+      var merged = {};
+      groups.forEach(function (members, i) { var r = find(i); merged[r] = (merged[r] || []).concat(members); });
+      groups = Object.keys(merged).map(function (k) { return merged[k].sort(byWeight); });
+      laid = groups.map(layoutGroup);
+    }
+    var items = [].concat.apply([], laid);
     state.layouts[zoom] = items;
     return items;
   }
@@ -242,6 +294,7 @@
       map.fitBounds(bounds.pad(0.2), {maxZoom: map.getMaxZoom()});
     } else {  /* zooming cannot separate them (one point): fan all of them out here */
       state.expanded = item;
+      item.zoom = map.getZoom();
       redraw();
     }
   }
@@ -423,7 +476,7 @@
         }
         if (options.story) {
           button("Story", "Fit the map to where the articles mostly are", "atlas-fit-story",
-                 function () { map.fitBounds(options.story, {maxZoom: MAX_FIT_ZOOM}); });
+                 function () { map.fitBounds(options.story, FIT); });
         }
         button("World", "Show the whole world", "atlas-fit-world", function () { map.setView([25, 10], 2); });
         L.DomEvent.disableClickPropagation(box);
@@ -435,11 +488,20 @@
 
   function init(map, options) {
     state.map = map; state.options = options || {};
+    if (!isFinite(map.getMaxZoom())) { map.setMaxZoom(18); }  /* a map without tiles has no maximum */
+    /* The page stretches the map's frame to the viewport; the map fills the frame from the start (before
+       the first view is fitted) and follows it when it changes size. */
+    var container = map.getContainer();
+    container.style.setProperty("height", "100vh", "important");
+    map.invalidateSize({pan: false});
+    if (window.ResizeObserver) {
+      new ResizeObserver(function () { map.invalidateSize({pan: false}); }).observe(container);
+    }
     map.createPane("atlasLeaders");
     map.getPane("atlasLeaders").style.zIndex = 590;
     state.leaders = L.layerGroup().addTo(map);
     if (state.options.story && !state.options.viewGiven) {
-      map.fitBounds(state.options.story, {maxZoom: MAX_FIT_ZOOM, animate: false});
+      map.fitBounds(state.options.story, L.extend({animate: false}, FIT));
     }
     viewControl(state.options).addTo(map);
     map.on("zoomend", function () { state.expanded = null; redraw(); });
@@ -462,5 +524,6 @@
     reportReady();
   }
 
-  window.AtlasPlaces = {init: init, show: show, markerSize: markerSize, groupPx: GROUP_PX, fanMax: FAN_MAX};
+  window.AtlasPlaces = {init: init, show: show, markerSize: markerSize, groupPx: GROUP_PX, fanMax: FAN_MAX,
+};
 })();
