@@ -462,9 +462,10 @@ def test_airports_by_the_names_newspapers_use(gaz, name, iata):
     assert place.kind == "landmark" and place.source == "airportsdata"
 
 
-def test_heathrow_is_at_heathrow(gaz):
+def test_heathrow_is_at_heathrow_in_england(gaz):
     place = gaz.get("airport-lhr")
-    assert km(place.lat, place.lon, 51.47, -0.46) < 5 and place.country == "GB"
+    assert km(place.lat, place.lon, 51.47, -0.46) < 5 and place.country == "GB" and place.admin1 == "GB.ENG"
+    assert gaz.get("airport-ams").admin1 == gaz.lookup("North Holland")[0].place.admin1
 
 
 @pytest.mark.parametrize("code", ["LHR", "JFK", "CEO", "NHS"])

@@ -36,6 +36,7 @@ class AirportRecord:
     lat: float
     lon: float
     country: str | None
+    subdivision: str | None = None  # airportsdata's `subd` ("England", "North Holland")
     names: list[tuple[str, str]] = field(default_factory=list)  # (surface, name_type)
 
 
@@ -91,7 +92,7 @@ def airport_records(taken: set[str]) -> list[AirportRecord]:
             lat, lon = float(a["lat"]), float(a["lon"])
         except (KeyError, TypeError, ValueError):
             continue
-        rec = AirportRecord(iata, name, lat, lon, (a.get("country") or None))
+        rec = AirportRecord(iata, name, lat, lon, (a.get("country") or None), (a.get("subd") or "").strip() or None)
         rec.names.append((name, "name"))
         for core in _cores(name, (a.get("city") or "").strip()):
             rec.names.append((f"{core} Airport", "alternate"))

@@ -644,7 +644,7 @@ def _build_places(src: Sources, log) -> list[_Place]:
 
     taken = _taken_names(places)
     places.extend(_marine_places(taken, _csv_names(), log))
-    places.extend(_airport_places(taken, log))
+    places.extend(_airport_places(taken, places, log))
 
     # ---- water and regions (hand-kept CSV: the rows no package has) --------------------------
     csv_keys = set()
@@ -735,16 +735,20 @@ def _marine_places(taken: set[str], curated: set[str], log) -> list[_Place]:
     return out
 
 
-def _airport_places(taken: set[str], log) -> list[_Place]:
-    """Airports with an IATA code (airportsdata), as landmarks."""
+def _airport_places(taken: set[str], places: list[_Place], log) -> list[_Place]:
+    """Airports with an IATA code (airportsdata), as landmarks, each in the first-level division its
+    `subd` names (so a story's other places in England speak for Heathrow)."""
+    admin1_by_name = {(p.country, key): p.admin1 for p in places if p.kind == "admin1" and p.admin1
+                      for key in p.names}
     out = []
     for rec in airport_records(taken):
+        admin1 = admin1_by_name.get((rec.country, normalize(rec.subdivision))) if rec.subdivision else None
         p = _Place(f"airport-{rec.iata.lower()}", rec.name, "landmark", rec.lat, rec.lon, rec.country, None, 0,
-                   "airportsdata", None)
+                   "airportsdata", admin1)
         for surface, name_type in rec.names:
             p.add_name(surface, name_type)
         out.append(p)
-    log(f"airports: {len(out)}")
+    log(f"airports: {len(out)} ({sum(1 for p in out if p.admin1)} placed in a first-level division)")
     return out
 
 
