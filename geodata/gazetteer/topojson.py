@@ -126,6 +126,11 @@ def _part(ring: list[tuple[float, float]]) -> Part | None:
     return Part(abs(area2) / 2, lat, _wrap(lon), bbox)
 
 
+def ring_part(ring) -> Part | None:
+    """Area, centroid and bounding box of one ring of (lon, lat) points (None for fewer than 3)."""
+    return _part([(float(lon), float(lat)) for lon, lat in ring])
+
+
 def read_features(path: str | Path, object_name: str) -> list[Feature]:
     """Every Polygon/MultiPolygon geometry of `object_name` in the TopoJSON file at `path`."""
     with open(path, encoding="utf-8") as fh:
