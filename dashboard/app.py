@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import os
 import socket
 import sys
 import threading
@@ -21,7 +20,7 @@ from streamlit_folium import st_folium
 if __package__ in (None, ""):  # run as a script by `streamlit run dashboard/app.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashboard import assets, mapview  # noqa: E402
+from dashboard import assets, mapview, settings  # noqa: E402
 from dashboard.events import interpret, map_is_drawn  # noqa: E402
 from dashboard.data import (  # noqa: E402
     Atlas, DataError, article_files, build_reason, config_from_env, load_atlas, output_signature, run_build,
@@ -127,7 +126,7 @@ def tiles_reachable(host: str = "tile.openstreetmap.org", timeout: float = 1.5) 
 
 
 def tile_mode() -> str:
-    mode = os.environ.get("ATLAS_TILES", "auto").strip().lower()
+    mode = settings.read("ATLAS_TILES")
     if mode not in mapview.TILE_MODES:
         mode = "auto"
     if mode == "auto":
@@ -473,6 +472,8 @@ def main() -> None:
     st.title("Article Atlas")
     for notice in ss.get("notices") or []:
         st.warning(notice, icon="⚠️")
+    for message in settings.problems():  # an invalid ATLAS_* value: its default is used
+        st.warning(md_escape(message), icon="⚠️")
     if atlas.problems:
         with st.expander(f"{len(atlas.problems)} problem(s) in the data files"):
             for p in atlas.problems[:50]:
@@ -489,7 +490,7 @@ def main() -> None:
         base = mapview.base_map(atlas.bounds, tile_mode())
         place_layers = cached_rows(atlas, key, shown_key, shown)
         n_shown = sum(len(rows) for _, rows in place_layers)
-        canvas = mapview.use_canvas(n_shown, os.environ.get("ATLAS_MARKERS", "auto").strip().lower())
+        canvas = mapview.use_canvas(n_shown, settings.read("ATLAS_MARKERS"))
         layers = mapview.place_group(place_layers, canvas)
         st_folium(base, key=MAP_KEY, height=620, use_container_width=True,
                   returned_objects=["last_active_drawing", "last_object_clicked_count", "center", "zoom"],

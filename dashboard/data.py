@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dashboard import settings
+
 REPO = Path(__file__).resolve().parent.parent
 PLACES_FILE = "places.geojson"
 ARTICLES_FILE = "articles.json"
@@ -40,11 +42,10 @@ class Config:
 
 
 def config_from_env(env: dict | None = None) -> Config:
-    env = os.environ if env is None else env
-    articles = Path(env.get("ATLAS_ARTICLES_DIR") or REPO / "seeds")
-    data = Path(env.get("ATLAS_DATA_DIR") or REPO / "geodata")
-    editing = str(env.get("ATLAS_EDITING", "")).strip().lower() in {"1", "true", "yes", "on"}
-    overrides = Path(env.get("ATLAS_OVERRIDES") or REPO / "geodata" / "overrides.csv")
+    articles = settings.read("ATLAS_ARTICLES_DIR", env)
+    data = settings.read("ATLAS_DATA_DIR", env)
+    editing = settings.read("ATLAS_EDITING", env)
+    overrides = settings.read("ATLAS_OVERRIDES", env)
     return Config(articles.resolve(), data.resolve(), editing, overrides.resolve())
 
 

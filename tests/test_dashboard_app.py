@@ -254,3 +254,13 @@ def test_share_link_of_an_unmoved_map_holds_the_initial_view(app):
     next(b for b in at.button if b.label == "Get a link to this view").click().run()
     link = at.code[0].value
     assert "lat=" in link and "lon=" in link and "zoom=" in link, link
+
+
+def test_an_invalid_setting_is_a_notice_and_its_default_applies(app, monkeypatch):
+    at, doc = app
+    monkeypatch.setenv("ATLAS_MARKERS", "sparkles")
+    at.run()
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning).replace("\\", "")  # markdown escapes
+    assert "ATLAS_MARKERS=" in warnings and "sparkles" in warnings and "using the default (auto)" in warnings
+    assert table_ids(at) == {f["id"] for f in doc["features"]}  # the page still works
