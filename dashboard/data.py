@@ -252,6 +252,8 @@ def load_atlas(data_dir: Path) -> Atlas:
                 "id": pid, "name": name,
                 "kind": _str(props.get("kind")) or "",
                 "country": _str(props.get("country")),
+                "admin1": props.get("admin1") if isinstance(props.get("admin1"), str) else None,
+                "gazetteer_name": props.get("gazetteer_name") if isinstance(props.get("gazetteer_name"), str) else None,
                 "geonameid": _int(props.get("geonameid")),
                 "source": _str(props.get("source")) or "",
                 "aliases": [a for a in props.get("aliases") or [] if isinstance(a, str)],
