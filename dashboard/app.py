@@ -20,19 +20,19 @@ from streamlit_folium import st_folium
 if __package__ in (None, ""):  # run as a script by `streamlit run dashboard/app.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashboard import assets, mapview, settings  # noqa: E402
+from dashboard import assets, labels, mapview, settings  # noqa: E402
 from dashboard.events import interpret, map_is_drawn  # noqa: E402
 from dashboard.data import (  # noqa: E402
     Atlas, DataError, article_files, build_reason, config_from_env, load_atlas, output_signature, run_build,
 )
 from dashboard.params import parse_view, view_to_params  # noqa: E402
+from dashboard.search import PlaceSearch, country_name, gazetteer_lookup  # noqa: E402
 from dashboard.tables import places_table, selection_geojson  # noqa: E402
 from dashboard.text import article_html, highlight, md_escape, mention_span_in_passage  # noqa: E402
 
 MAP_KEY = "atlas_map"
 CHECKBOX_LIMIT = 30  # more articles than this: an editable table instead of checkboxes
 SELECTBOX_LIMIT = 300  # more places than this: a text search instead of a drop-down
-SEARCH_RESULTS = 8
 SEARCH_ZOOM = 9
 
 CSS = """
@@ -106,6 +106,12 @@ def cached_table(_atlas: Atlas, key: tuple, shown_key: str, _shown: list[str]) -
 def cached_downloads(_atlas: Atlas, key: tuple, shown_key: str, _shown: list[str]) -> tuple[str, str]:
     return (selection_geojson(_atlas, _shown),
             cached_table(_atlas, key, shown_key, _shown).to_csv(index=False))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def cached_search(_atlas: Atlas, key: tuple) -> PlaceSearch:
+    """Place search and namesake labels, with the offline gazetteer's other names when it is there."""
+    return PlaceSearch(_atlas.places, lookup=gazetteer_lookup())
 
 
 @st.cache_data(ttl=600, show_spinner=False)
@@ -249,25 +255,9 @@ def on_search(atlas: Atlas) -> None:
         go_to_place(atlas, pid)
 
 
-def search_matches(atlas: Atlas, query: str, limit: int = SEARCH_RESULTS) -> list[str]:
-    """Place ids whose name (or an alias) starts with, then contains, the query (case-insensitive)."""
-    q = query.strip().casefold()
-    if not q:
-        return []
-    starts, contains = [], []
-    for p in atlas.places:
-        names = [p["name"].casefold()] + [a.casefold() for a in p["aliases"]]
-        if any(n.startswith(q) for n in names):
-            starts.append(p)
-        elif any(q in n for n in names):
-            contains.append(p)
-    key = lambda p: (-p["mention_count"], p["name"])  # noqa: E731
-    return [p["id"] for p in sorted(starts, key=key) + sorted(contains, key=key)][:limit]
-
-
 # ---------------------------------------------------------------- rendering ----------------------
 
-def sidebar(atlas: Atlas) -> None:
+def sidebar(atlas: Atlas, finder: PlaceSearch) -> None:
     """Article visibility, place search and the share button (their values are read from session state
     at the start of the next run, so the map can be drawn before the sidebar)."""
     with st.sidebar:
@@ -307,24 +297,20 @@ def sidebar(atlas: Atlas) -> None:
         if len(atlas.places) <= SELECTBOX_LIMIT:
             ids = sorted(atlas.by_id, key=lambda p: (atlas.by_id[p]["name"].lower(), p))
             st.selectbox("Place", ids, index=None, key="search", placeholder="Type a place name",
-                         format_func=lambda p: _place_label(atlas.by_id[p]),
+                         format_func=finder.option_text,
                          on_change=on_search, args=(atlas,))
         else:
             query = st.text_input("Place name", key="search_text", placeholder="Type a place name")
-            for pid in search_matches(atlas, query or ""):
-                st.button(md_escape(_place_label(atlas.by_id[pid])), key=f"go_{pid}",
+            found = finder.matches(query or "")
+            for pid in found:
+                st.button(md_escape(finder.label(pid)), key=f"go_{pid}",
                           on_click=go_to_place, args=(atlas, pid), width="stretch")
-            if query and not search_matches(atlas, query, 1):
+            if query and not found:
                 st.caption("No place matches.")
 
         st.header("Share")
         st.button("Get a link to this view", width="stretch",
                   on_click=lambda: st.session_state.update(share=True))
-
-
-def _place_label(p: dict) -> str:
-    extra = ", ".join(x for x in (p.get("kind"), p.get("country")) if x)
-    return f"{p['name']} ({extra})" if extra else p["name"]
 
 
 def share_params(atlas: Atlas, shown: list[str]) -> dict:
@@ -372,9 +358,13 @@ def place_panel(atlas: Atlas, cfg) -> None:
         return
     esc = html.escape
     coords = f"{place['lat']:.4f}, {place['lon']:.4f}"
-    rows = [("Kind", esc(place["kind"] or "unknown")), ("Country", esc(place["country"] or "-")),
-            ("Coordinates", coords), ("Position source", esc(place["source"] or "unknown")),
-            ("Mentions", str(place["mention_count"]))]
+    rows = [("Kind", esc(labels.kind_label(place["kind"])))]
+    if place.get("admin1") and place["admin1"] != place["name"]:
+        rows.append((labels.kind_label("admin1").capitalize(), esc(place["admin1"])))
+    rows += [("Country", esc(country_name(place["country"]) or "-")), ("Coordinates", coords),
+             ("Position source", f'<span title="{esc(place["source"] or "")}">'
+                                 f'{esc(labels.source_label(place["source"]))}</span>'),
+             ("Mentions", str(place["mention_count"]))]
     if place["geonameid"] is not None:
         gid = int(place["geonameid"])
         rows.append(("GeoNames", f'<a href="https://www.geonames.org/{gid}" target="_blank" '
@@ -502,7 +492,7 @@ def main() -> None:
     with right:
         place_panel(atlas, cfg)
 
-    sidebar(atlas)
+    sidebar(atlas, cached_search(atlas, key))
     if ss.get("share"):
         share_box(params)
 
