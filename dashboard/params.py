@@ -36,6 +36,7 @@ MAX_VALUE_LEN = 300  # an id or a number; longer values are refused with a notic
 MAX_SEL_LEN = 60_000  # a bitmap for ~350,000 articles; longer is refused before decoding
 HASH_LEN = 8
 ID_LIST_BUDGET = 400  # an id list up to this long is written as ids (a few ids), else the shortest form
+_MIN_ID_COST = len("&hide=") + 1
 LINK_LIMIT = 2000  # what a share link's query stays under for a 1,000-article corpus
 _SEL = re.compile(r"([bz])\.([0-9a-f]{%d})\.([A-Za-z0-9_-]*)" % HASH_LEN)
 _UNKNOWN_SHOWN = 5
@@ -278,10 +279,13 @@ def selection_params(articles, all_ids) -> dict[str, list[str] | str]:
         return {"articles": [""]}
     shown = [a for a in known if a in wanted]
     hidden = [a for a in known if a not in wanted]
-    lists = min([{"articles": shown}, {"hide": hidden}], key=query_length)
-    if query_length(lists) <= ID_LIST_BUDGET:
-        return lists
-    return min([lists, {"sel": encode_selection(shown, known)}], key=query_length)
+    # an id costs at least "&hide=" plus one character: longer lists are never measured (they lose to `sel`)
+    lists = [p for p in ({"articles": shown}, {"hide": hidden})
+             if len(next(iter(p.values()))) * _MIN_ID_COST <= ID_LIST_BUDGET]
+    best = min(lists, key=query_length) if lists else None
+    if best is not None and query_length(best) <= ID_LIST_BUDGET:
+        return best
+    return min([*lists, {"sel": encode_selection(shown, known)}], key=query_length)
 
 
 def view_to_params(articles: list[str], all_ids: list[str], place: str | None,

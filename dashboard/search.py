@@ -25,11 +25,12 @@ from functools import lru_cache
 import pycountry
 
 from dashboard.labels import kind_label
-from geodata.gazetteer.normalize import normalize
+from geodata.gazetteer.normalize import normalize as _normalize
 
 SEARCH_RESULTS = 8
 SEPARATOR = " — "
 _EQUAL, _PREFIX, _WORD, _INSIDE = range(4)
+normalize = lru_cache(maxsize=100_000)(_normalize)  # names repeat (divisions, countries, aliases)
 # where pycountry's names are not the ones English readers use (or it has no entry: Kosovo)
 _EVERYDAY_NAMES = {"RU": "Russia", "XK": "Kosovo", "PS": "Palestine", "BN": "Brunei", "FM": "Micronesia",
                    "CD": "DR Congo"}
@@ -78,9 +79,10 @@ def base_label(place: dict) -> str:
     seen = {normalize(name)}
     parts = []
     for part in (place.get("admin1"), country_name(place.get("country"))):
-        if part and normalize(part) not in seen:
+        key = normalize(part) if part else None
+        if key and key not in seen:
             parts.append(part)
-            seen.add(normalize(part))
+            seen.add(key)
     return name + (SEPARATOR + ", ".join(parts) if parts else "")
 
 
