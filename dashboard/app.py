@@ -10,7 +10,6 @@ height; the panel scrolls on its own. All per-visitor state lives in `dashboard.
 from __future__ import annotations
 
 import hashlib
-import os
 import socket
 import sys
 import threading
@@ -24,13 +23,14 @@ from streamlit_folium import st_folium
 if __package__ in (None, ""):  # run as a script by `streamlit run dashboard/app.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dashboard import assets, mapview, panel  # noqa: E402
+from dashboard import assets, labels, mapview, panel, settings  # noqa: E402
 from dashboard.articles_panel import article_list, highlight_picker, legend, set_shown  # noqa: E402
 from dashboard.data import (  # noqa: E402
     Atlas, DataError, article_files, build_reason, config_from_env, load_atlas, output_signature, run_build,
 )
 from dashboard.events import interpret, map_is_drawn  # noqa: E402
 from dashboard.params import parse_view, view_to_params  # noqa: E402
+from dashboard.search import PlaceSearch, country_name, gazetteer_lookup  # noqa: E402
 from dashboard.state import (  # noqa: E402
     MAP_KEY, PANEL_ARTICLES, PANEL_KEY, PANEL_PLACE, PANEL_TABLE, PANEL_VIEWS, SEARCH_KEY, SEARCH_TEXT_KEY,
     TABLE_KEY, ViewState, view_state,
@@ -39,7 +39,6 @@ from dashboard.tables import places_table, selection_geojson  # noqa: E402
 from dashboard.text import md_escape  # noqa: E402
 
 SELECTBOX_LIMIT = 300  # more places than this: a text search instead of a drop-down
-SEARCH_RESULTS = 8
 SEARCH_ZOOM = 9
 MAP_HEIGHT = 640  # px; the page's CSS stretches the map to the viewport's height
 PAGE_CSS = (Path(__file__).resolve().parent / "static" / "atlas" / "page.css").read_text(encoding="utf-8")
@@ -122,6 +121,12 @@ def cached_downloads(_atlas: Atlas, key: tuple, shown_key: str, _shown: list[str
             cached_table(_atlas, key, shown_key, _shown).to_csv(index=False))
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def cached_search(_atlas: Atlas, key: tuple) -> PlaceSearch:
+    """Place search and namesake labels, with the offline gazetteer's other names when it is there."""
+    return PlaceSearch(_atlas.places, lookup=gazetteer_lookup())
+
+
 @st.cache_data(ttl=600, show_spinner=False)
 def tiles_reachable(host: str = "tile.openstreetmap.org", timeout: float = 1.5) -> bool:
     result = {"ok": False}
@@ -140,7 +145,7 @@ def tiles_reachable(host: str = "tile.openstreetmap.org", timeout: float = 1.5) 
 
 
 def tile_mode() -> str:
-    mode = os.environ.get("ATLAS_TILES", "auto").strip().lower()
+    mode = settings.read("ATLAS_TILES")
     if mode not in mapview.TILE_MODES:
         mode = "auto"
     if mode == "auto":
@@ -241,27 +246,6 @@ def on_table_select(atlas: Atlas, ids: list[str]) -> None:
         go_to_place(atlas, ids[rows[0]])
 
 
-def search_matches(atlas: Atlas, query: str, limit: int = SEARCH_RESULTS) -> list[str]:
-    """Place ids whose name (or an alias) starts with, then contains, the query (case-insensitive)."""
-    q = query.strip().casefold()
-    if not q:
-        return []
-    starts, contains = [], []
-    for p in atlas.places:
-        names = [p["name"].casefold()] + [a.casefold() for a in p["aliases"]]
-        if any(n.startswith(q) for n in names):
-            starts.append(p)
-        elif any(q in n for n in names):
-            contains.append(p)
-    key = lambda p: (-p["mention_count"], p["name"])  # noqa: E731
-    return [p["id"] for p in sorted(starts, key=key) + sorted(contains, key=key)][:limit]
-
-
-def _place_label(p: dict) -> str:
-    extra = ", ".join(x for x in (p.get("kind"), p.get("country")) if x)
-    return f"{p['name']} ({extra})" if extra else p["name"]
-
-
 # ---------------------------------------------------------------- the share link -----------------
 
 def share_params(atlas: Atlas, vs: ViewState) -> dict:
@@ -296,7 +280,7 @@ def share_link(params: dict) -> str:
 
 # ---------------------------------------------------------------- rendering ----------------------
 
-def header(atlas: Atlas, vs: ViewState) -> None:
+def header(atlas: Atlas, vs: ViewState, finder: PlaceSearch) -> None:
     with st.container(key="atlas_header"):
         title, search, share = st.columns([5, 4, 2], vertical_alignment="center")
         with title:
@@ -307,15 +291,16 @@ def header(atlas: Atlas, vs: ViewState) -> None:
             if len(atlas.places) <= SELECTBOX_LIMIT:
                 ids = sorted(atlas.by_id, key=lambda p: (atlas.by_id[p]["name"].lower(), p))
                 st.selectbox("Find a place", ids, index=None, key=SEARCH_KEY, placeholder="Find a place",
-                             format_func=lambda p: _place_label(atlas.by_id[p]), label_visibility="collapsed",
+                             format_func=finder.option_text, label_visibility="collapsed",
                              on_change=on_search, args=(atlas,))
             else:
                 with st.popover("Find a place", width="stretch"):
                     query = st.text_input("Place name", key=SEARCH_TEXT_KEY, placeholder="Type a place name")
-                    for pid in search_matches(atlas, query or ""):
-                        st.button(md_escape(_place_label(atlas.by_id[pid])), key=f"go_{pid}",
+                    found = finder.matches(query or "")
+                    for pid in found:
+                        st.button(md_escape(finder.label(pid)), key=f"go_{pid}",
                                   on_click=go_to_place, args=(atlas, pid), width="stretch")
-                    if query and not search_matches(atlas, query, 1):
+                    if query and not found:
                         st.caption("No place matches.")
         with share:
             st.button("Get a link to this view", width="stretch", on_click=lambda: setattr(vs, "share", True))
@@ -368,8 +353,7 @@ def place_view(atlas: Atlas, vs: ViewState, cfg) -> None:
     if place is None:
         panel.overview(atlas, vs.shown, lambda pid: go_to_place(atlas, pid))
         return
-    from dashboard import labels
-    panel.place_header(place, labels.kind_label(place["kind"]), labels.source_label(place["source"]))
+    panel.place_header(place, country_name(place["country"]))
     curation_hook(place, cfg)
     colours = mapview.article_colours([a["id"] for a in atlas.articles], vs.shown)
     panel.passages(atlas, vs, place, colours,
@@ -476,9 +460,11 @@ def main() -> None:
         init_state(atlas, vs)
     follow_rebuild(atlas, vs)
 
-    header(atlas, vs)
+    header(atlas, vs, cached_search(atlas, key))
     for notice in vs.notices:
         st.warning(notice, icon="⚠️")
+    for message in settings.problems():  # an invalid ATLAS_* value: its default is used
+        st.warning(md_escape(message), icon="⚠️")
     left_out(atlas)
     params = share_params(atlas, vs)
     sync_url(params)

@@ -25,11 +25,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+from dashboard import settings
 from dashboard.server import AtlasServer, free_port
 from geodata import atomic
 
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("ATLAS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = str(settings.read("ATLAS_CHROMIUM"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'

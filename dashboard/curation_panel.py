@@ -11,13 +11,12 @@ in ``.streamlit/secrets.toml``). The panel checks that itself and never writes w
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Callable
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, settings
 from dashboard.data import BuildResult, build_command  # noqa: F401  (re-exported for callers and tests)
 from dashboard.text import md_escape
 from geodata.errors import AtlasError
@@ -43,7 +42,7 @@ class EditingDisabled(AtlasError):
 # -- settings ---------------------------------------------------------------------------------------
 def editing_enabled() -> bool:
     """``ATLAS_EDITING`` (1/true/yes/on), else ``editing`` in Streamlit secrets. Off by default."""
-    if str(os.environ.get("ATLAS_EDITING", "")).strip().lower() in _TRUE:
+    if settings.read("ATLAS_EDITING"):
         return True
     try:
         value = st.secrets.get("editing", False)

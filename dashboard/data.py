@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from dashboard import settings
+
 REPO = Path(__file__).resolve().parent.parent
 PLACES_FILE = "places.geojson"
 ARTICLES_FILE = "articles.json"
@@ -43,11 +45,10 @@ class Config:
 
 
 def config_from_env(env: dict | None = None) -> Config:
-    env = os.environ if env is None else env
-    articles = Path(env.get("ATLAS_ARTICLES_DIR") or REPO / "seeds")
-    data = Path(env.get("ATLAS_DATA_DIR") or REPO / "geodata")
-    editing = str(env.get("ATLAS_EDITING", "")).strip().lower() in {"1", "true", "yes", "on"}
-    overrides = Path(env.get("ATLAS_OVERRIDES") or REPO / "geodata" / "overrides.csv")
+    articles = settings.read("ATLAS_ARTICLES_DIR", env)
+    data = settings.read("ATLAS_DATA_DIR", env)
+    editing = settings.read("ATLAS_EDITING", env)
+    overrides = settings.read("ATLAS_OVERRIDES", env)
     return Config(articles.resolve(), data.resolve(), editing, overrides.resolve())
 
 
@@ -306,6 +307,8 @@ def load_atlas(data_dir: Path) -> Atlas:
                 "id": pid, "name": name,
                 "kind": _str(props.get("kind")) or "",
                 "country": _str(props.get("country")),
+                "admin1": props.get("admin1") if isinstance(props.get("admin1"), str) else None,
+                "gazetteer_name": props.get("gazetteer_name") if isinstance(props.get("gazetteer_name"), str) else None,
                 "geonameid": _int(props.get("geonameid")),
                 "source": _str(props.get("source")) or "",
                 "aliases": [a for a in props.get("aliases") or [] if isinstance(a, str)],

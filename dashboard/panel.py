@@ -10,6 +10,7 @@ from typing import Callable
 
 import streamlit as st
 
+from dashboard import labels
 from dashboard.data import Atlas
 from dashboard.state import ViewState
 from dashboard.text import article_html, highlight, md_escape, mention_span_in_passage
@@ -39,11 +40,16 @@ def overview(atlas: Atlas, shown: list[str], on_pick: Callable[[str], None]) -> 
                   on_click=on_pick, args=(p["id"],), width="stretch")
 
 
-def place_header(place: dict, kind_label: str, source_label: str) -> None:
+def place_header(place: dict, country: str | None) -> None:
+    """Name, kind, division, country, position and where it came from, in plain words."""
     esc = html.escape
-    rows = [("Kind", esc(kind_label)), ("Country", esc(place.get("country_name") or place["country"] or "-")),
-            ("Coordinates", f"{place['lat']:.4f}, {place['lon']:.4f}"),
-            ("Position from", esc(source_label)), ("Mentions", str(place["mention_count"]))]
+    rows = [("Kind", esc(labels.kind_label(place["kind"])))]
+    if place.get("admin1") and place["admin1"] != place["name"]:
+        rows.append((labels.kind_label("admin1").capitalize(), esc(place["admin1"])))
+    rows += [("Country", esc(country or "-")), ("Coordinates", f"{place['lat']:.4f}, {place['lon']:.4f}"),
+             ("Position from", f'<span title="{esc(place["source"] or "")}">'
+                               f'{esc(labels.source_label(place["source"]))}</span>'),
+             ("Mentions", str(place["mention_count"]))]
     if place["geonameid"] is not None:
         gid = int(place["geonameid"])
         rows.append(("GeoNames", f'<a href="https://www.geonames.org/{gid}" target="_blank" '

@@ -22,7 +22,8 @@ class Place:
     geonameid: int | None = None
     population: int = 0
     source: str = "geonames"
-    admin1: str | None = None
+    admin1: str | None = None  # GeoNames-style code of the first-level division ("US.IL")
+    admin1_name: str | None = None  # its name ("Illinois"), filled by the gazetteer
 
     def as_properties(self) -> dict:
         return {

@@ -103,6 +103,7 @@ def feature(entry: PlaceEntry, article_order: dict[str, int]) -> dict:
             "gazetteer_name": place.name,
             "kind": place.kind,
             "country": place.country,
+            "admin1": place.admin1_name,
             "geonameid": place.geonameid,
             "source": place.source,
             "aliases": [alias for alias, _ in entry.aliases.most_common()],

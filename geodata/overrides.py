@@ -52,7 +52,7 @@ try:
 except ImportError:  # not POSIX: writes are still atomic, just not serialised
     fcntl = None
 
-from geodata import atomic
+from geodata import atomic, settings
 from geodata.errors import OverrideError
 from geodata.model import KINDS, Mention, Place, ResolvedMention
 
@@ -74,10 +74,7 @@ FILE_HEADER = """\
 
 def default_overrides_path() -> Path:
     """``$ATLAS_OVERRIDES`` or ``<repo>/geodata/overrides.csv``."""
-    env = os.environ.get("ATLAS_OVERRIDES")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parent / "overrides.csv"
+    return settings.read("ATLAS_OVERRIDES")
 
 
 def surface_key(text: str) -> str:

@@ -294,3 +294,43 @@ def test_share_link_of_an_unmoved_map_holds_the_initial_view(app):
     next(b for b in at.button if b.label == "Get a link to this view").click().run()
     link = at.code[0].value
     assert "lat=" in link and "lon=" in link and "zoom=" in link, link
+
+
+def test_an_invalid_setting_is_a_notice_and_its_default_applies(app, monkeypatch):
+    at, doc = app
+    monkeypatch.setenv("ATLAS_TILES", "sparkles")
+    show_panel(at, "Table").run()
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning).replace("\\", "")  # markdown escapes
+    assert "ATLAS_TILES=" in warnings and "sparkles" in warnings and "using the default (auto)" in warnings
+    assert table_ids(at) == {f["id"] for f in doc["features"]}  # the page still works
+
+
+def test_place_panel_speaks_plain_words(app):
+    at, doc = app
+    england = next(f for f in doc["features"] if f["properties"]["kind"] == "admin1")
+    calais = next(f for f in doc["features"] if f["properties"]["name"] == "Calais")
+    at.query_params["place"] = england["id"]
+    at.run()
+    body = html_text(at)
+    assert "<strong>Kind:</strong> state / province" in body
+    assert f'title="{england["properties"]["source"]}">middle of the area its towns cover' in body
+    assert "<strong>Country:</strong> United Kingdom" in body
+    at = AppTest.from_file(APP, default_timeout=120)  # a new visitor with a link to Calais
+    at.query_params["place"] = calais["id"]
+    at.run()
+    body = html_text(at)
+    assert "<strong>Kind:</strong> town / city" in body
+    assert f"<strong>State / province:</strong> {calais['properties']['admin1']}" in body and calais["properties"]["admin1"]
+    assert "<strong>Country:</strong> France" in body
+
+
+def test_search_options_show_namesake_details_and_other_spellings(app):
+    at, doc = app
+    at.run()
+    options = at.selectbox(key="search").options
+    hook = next(f for f in doc["features"] if f["properties"]["name"] == "Hook of Holland")
+    text = next(o for o in options if o.startswith("Hook of Holland"))
+    assert text.endswith("Netherlands · also " + hook["properties"]["gazetteer_name"])
+    assert len(set(options)) == len(options)
+    assert not any(" (settlement" in o or ", FR)" in o for o in options)

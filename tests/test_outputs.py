@@ -65,3 +65,29 @@ def test_outputs_group_mentions_by_place_with_passages(tmp_path):
     assert rows["3020686"]["mentions:a1"] == "2" and rows["3020686"]["mentions:b2"] == "1"
     assert rows["3017382"]["kind"] == "country" and rows["3017382"]["country"] == "FR"
     assert float(rows["3020686"]["lat"]) == 51.03297
+
+
+def test_each_place_carries_its_first_level_division_name(tmp_path):
+    """`admin1` in places.geojson: the division's name from the gazetteer (null when there is none)."""
+    import dataclasses
+
+    import pytest
+
+    from geodata.gazetteer import DEFAULT_INDEX_PATH, Gazetteer
+    if not DEFAULT_INDEX_PATH.is_file():
+        pytest.skip("the gazetteer index is not built")
+    with Gazetteer.open() as g:
+        springfields = [c.place for c in g.lookup("Springfield") if c.place.country == "US"][:4]
+        assert len({p.admin1 for p in springfields}) >= 2
+        for p in springfields:
+            assert p.admin1_name == g.admin1(p.admin1).name
+    text = "Springfield and Springfield and France."
+    first, second = text.index("Springfield"), text.index("Springfield", 5)
+    a = Article("a1", "Springfields", text, tmp_path / "a1.txt")
+    resolved = {"a1": [ResolvedMention(Mention(first, first + 11, "Springfield"), springfields[0]),
+                       ResolvedMention(Mention(second, second + 11, "Springfield"), springfields[1]),
+                       mention(text, "France", dataclasses.replace(FRANCE))]}
+    doc = write_outputs(tmp_path / "out", [a], resolved)
+    admin1 = {f["id"]: f["properties"]["admin1"] for f in doc["features"]}
+    assert admin1 == {springfields[0].id: springfields[0].admin1_name, springfields[1].id: springfields[1].admin1_name,
+                      FRANCE.id: None}

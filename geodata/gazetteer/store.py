@@ -22,9 +22,10 @@ _CODE_PENALTY = 200.0
 _HINT = "run `python -m geodata index` to build it"
 
 
-def _place(row) -> Place:
+def _place(row, admin1_names: dict[str, str] | None = None) -> Place:
+    admin1_name = admin1_names.get(row[10]) if admin1_names and row[10] else None
     return Place(id=row[1], name=row[2], kind=row[3], lat=row[4], lon=row[5], country=row[6], geonameid=row[7],
-                 population=row[8] or 0, source=row[9], admin1=row[10])
+                 population=row[8] or 0, source=row[9], admin1=row[10], admin1_name=admin1_name)
 
 
 class Gazetteer:
@@ -36,6 +37,17 @@ class Gazetteer:
         self.meta = meta
         self._lock = threading.Lock()
         self._lookup_cached = lru_cache(maxsize=200_000)(self._lookup_key)
+        self._admin1_names: dict[str, str] | None = None
+
+    def _place(self, row) -> Place:
+        """A row as a Place, with the name of its first-level division (from the index's admin1 rows)."""
+        if self._admin1_names is None:
+            names: dict[str, str] = {}
+            for code, name in self._query("SELECT admin1, name FROM places WHERE kind = 'admin1' "
+                                          "AND admin1 IS NOT NULL ORDER BY prior"):
+                names[code] = name  # the highest prior last: it wins
+            self._admin1_names = names
+        return _place(row, self._admin1_names)
 
     # ---- opening ---------------------------------------------------------------------------
     @classmethod
@@ -91,7 +103,7 @@ class Gazetteer:
             return (-prior, NAME_TYPE_RANK.get(row[12], 9), row[0])
 
         rows.sort(key=score)
-        return tuple(Candidate(_place(r), r[12]) for r in rows)
+        return tuple(Candidate(self._place(r), r[12]) for r in rows)
 
     def lookup(self, name: str) -> list[Candidate]:
         """Every place one of whose names equals `name` after normalisation, best prior first."""
@@ -110,12 +122,12 @@ class Gazetteer:
     def get(self, place_id: str) -> Place | None:
         """The place with this id (GeoNames id as a string, or a slug), or None."""
         rows = self._query(f"SELECT {_PLACE_COLS} FROM places p WHERE p.id = ?", (str(place_id),))
-        return _place(rows[0]) if rows else None
+        return self._place(rows[0]) if rows else None
 
     def by_geonameid(self, geonameid: int) -> Place | None:
         rows = self._query(f"SELECT {_PLACE_COLS} FROM places p WHERE p.geonameid = ? ORDER BY p.prior DESC LIMIT 1",
                            (int(geonameid),))
-        return _place(rows[0]) if rows else None
+        return self._place(rows[0]) if rows else None
 
     def search(self, query: str, limit: int = 20) -> list[Place]:
         """Places whose name starts with `query` (then, if too few, contains it), best prior first."""
@@ -128,7 +140,7 @@ class Gazetteer:
             f"JOIN places p ON p.pk = n.pk WHERE n.key >= ? AND n.key < ? "
             f"GROUP BY p.pk ORDER BY exact, alt, p.prior DESC LIMIT ?",
             (key, key, key + "\U0010ffff", limit))
-        places = [_place(r) for r in rows]
+        places = [self._place(r) for r in rows]
         if len(places) < limit and len(key) >= 3:
             seen = {p.id for p in places}
             like = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -138,7 +150,7 @@ class Gazetteer:
                 (like, limit * 3))
             for r in more:
                 if r[1] not in seen and len(places) < limit:
-                    places.append(_place(r))
+                    places.append(self._place(r))
                     seen.add(r[1])
         return places
 
@@ -163,18 +175,18 @@ class Gazetteer:
         """The country with this ISO alpha-2 code."""
         rows = self._query(f"SELECT {_PLACE_COLS} FROM places p WHERE p.kind = 'country' AND p.country = ?",
                            (code.upper(),))
-        return _place(rows[0]) if rows else None
+        return self._place(rows[0]) if rows else None
 
     def admin1(self, code: str) -> Place | None:
         """The first-level division with this GeoNames-style code ("US.OH", "GB.ENG")."""
         rows = self._query(f"SELECT {_PLACE_COLS} FROM places p WHERE p.kind = 'admin1' AND p.admin1 = ?", (code,))
-        return _place(rows[0]) if rows else None
+        return self._place(rows[0]) if rows else None
 
     def children_admin1(self, country: str) -> list[Place]:
         """First-level divisions of a country (ISO alpha-2), by name."""
         rows = self._query(f"SELECT {_PLACE_COLS} FROM places p WHERE p.kind = 'admin1' AND p.country = ? "
                            f"ORDER BY p.name", (country.upper(),))
-        return [_place(r) for r in rows]
+        return [self._place(r) for r in rows]
 
     def counts(self) -> dict[str, int]:
         """Number of places per kind."""

@@ -22,7 +22,7 @@ import os
 import tomllib
 from pathlib import Path
 
-from geodata import __version__
+from geodata import __version__, settings
 from geodata.geocoders.base import Geocoder
 from geodata.geocoders.batch import (
     STATUSES,
@@ -72,7 +72,7 @@ def _secrets_files() -> list[Path]:
 def setting(env_name: str) -> str | None:
     """An environment variable, else the same key in ``.streamlit/secrets.toml`` (top level or under
     ``[geocoder]`` without the ``ATLAS_GEOCODER_`` prefix, lower case)."""
-    value = os.environ.get(env_name)
+    value = settings.read(env_name)
     if value:
         return value
     short = env_name.removeprefix("ATLAS_GEOCODER_").lower()
@@ -132,9 +132,9 @@ def get_geocoder(
 
 def default_cache_path(out_dir: str | os.PathLike | None = None) -> Path:
     """``$ATLAS_GEOCODER_CACHE``, else ``<out_dir>/cache/geocoder.json`` (``geodata/cache/`` by default)."""
-    env = os.environ.get("ATLAS_GEOCODER_CACHE")
-    if env:
-        return Path(env)
+    env = settings.read("ATLAS_GEOCODER_CACHE")
+    if env is not None:
+        return env
     base = Path(out_dir) if out_dir is not None else _REPO / "geodata"
     return base / "cache" / "geocoder.json"
 
@@ -163,13 +163,13 @@ def _retries(text: str) -> int:
 def add_geocoder_arguments(parser: argparse.ArgumentParser) -> None:
     """``--geocoder``, ``--geocoder-domain``, ``--geocoder-scheme`` and tuning flags (for ``build``)."""
     group = parser.add_argument_group("online geocoding (only for names the offline gazetteer cannot place)")
-    group.add_argument("--geocoder", default=os.environ.get("ATLAS_GEOCODER", "offline"), metavar="NAME",
+    group.add_argument("--geocoder", default=settings.read("ATLAS_GEOCODER"), metavar="NAME",
                        help="offline (default), nominatim, or any geopy service name")
-    group.add_argument("--geocoder-domain", metavar="HOST[:PORT]", default=os.environ.get("ATLAS_GEOCODER_DOMAIN") or None,
+    group.add_argument("--geocoder-domain", metavar="HOST[:PORT]", default=settings.read("ATLAS_GEOCODER_DOMAIN"),
                        help="service host, e.g. a self-hosted Nominatim (default: $ATLAS_GEOCODER_DOMAIN, else "
                             "the service's public host)")
     group.add_argument("--geocoder-scheme", choices=("http", "https"),
-                       default=os.environ.get("ATLAS_GEOCODER_SCHEME") or None,
+                       default=settings.read("ATLAS_GEOCODER_SCHEME"),
                        help="http or https (default: $ATLAS_GEOCODER_SCHEME, else https)")
     group.add_argument("--geocoder-timeout", type=_positive_float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                        help=f"per-request timeout (default {DEFAULT_TIMEOUT:g})")

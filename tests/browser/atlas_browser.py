@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import server
+from dashboard import server, settings
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "seeds"
-CHROMIUM = os.environ.get("ATLAS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = str(settings.read("ATLAS_CHROMIUM"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'

@@ -10,6 +10,8 @@ import pytest
 
 from playwright.sync_api import expect
 
+from dashboard.params import encode_selection
+
 from atlas_browser import (
     SEEDS, AtlasServer, click_marker, find_place, load_places, map_frame, marker_ids, panel_view, run_build,
     selected_place, wait_idle, wait_markers, zoom_to,
@@ -174,7 +176,8 @@ def test_hiding_an_article_removes_its_places_and_keeps_zoom(seeds_server, seeds
     # the map was not reloaded: same window, same zoom
     assert frame.evaluate("window.__still_same_map === true")
     assert frame.evaluate("map.getZoom()") == 7
-    page.wait_for_function("([a, b]) => location.search.includes('articles=' + a) && !location.search.includes(b)",
+    # one hidden article: the link names it (shorter than naming the shown one)
+    page.wait_for_function("([a, b]) => location.search.includes('hide=' + b) && !location.search.includes(a)",
                            arg=[ART_MAIN, ART_PORTS])
     guard.assert_clean()
 
@@ -195,7 +198,7 @@ def test_share_link_restores_articles_and_place(seeds_server, seeds_data, open_p
     code.wait_for(timeout=20_000)
     link = code.inner_text().strip()
     assert link.startswith(seeds_server.url), link
-    assert f"place={calais['id']}" in link and f"articles={ART_MAIN}" in link and "zoom=12" in link
+    assert f"place={calais['id']}" in link and f"hide={ART_PORTS}" in link and "zoom=12" in link
     guard.assert_clean()
 
     page2, guard2 = open_page()  # a fresh context: a new visitor with nothing but the link
@@ -311,6 +314,32 @@ def test_tampered_url_shows_notice_and_default_view(seeds_server, seeds_data, op
         assert checked(page, title)
     page.wait_for_function("() => !location.search.includes('passwd')")
     guard.assert_clean()
+
+
+def test_a_bitmap_link_opens_its_selection_and_a_tampered_one_gives_a_notice(seeds_server, seeds_data, open_page):
+    places = load_places(seeds_data)
+    ids = [a["id"] for a in places["articles"]]
+    t = titles(places)
+    value = encode_selection([ART_MAIN], ids)
+    page, guard = open_page()
+    page.goto(seeds_server.url + "?sel=" + value)
+    frame = wait_markers(page)
+    wait_idle(page)
+    assert checked(page, t[ART_MAIN]) and not checked(page, t[ART_PORTS])
+    assert find_place(places, "Zeebrugge", ART_PORTS)["id"] not in marker_ids(frame)
+    guard.assert_clean()
+
+    page2, guard2 = open_page()
+    form, tag, bits = value.split(".")
+    page2.goto(seeds_server.url + f"?sel={form}.{'0' * len(tag) if tag != '0' * len(tag) else '1' * len(tag)}.{bits}")
+    wait_markers(page2)
+    page2.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stAlert\"]')]"
+        ".some(e => e.innerText.includes('other articles'))", timeout=20_000)
+    wait_idle(page2)
+    for title in t.values():
+        assert checked(page2, title)
+    guard2.assert_clean()
 
 
 def test_downloads_hold_the_current_selection(seeds_server, seeds_data, open_page):

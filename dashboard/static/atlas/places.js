@@ -524,6 +524,5 @@
     reportReady();
   }
 
-  window.AtlasPlaces = {init: init, show: show, markerSize: markerSize, groupPx: GROUP_PX, fanMax: FAN_MAX,
-};
+  window.AtlasPlaces = {init: init, show: show, markerSize: markerSize, groupPx: GROUP_PX, fanMax: FAN_MAX};
 })();
