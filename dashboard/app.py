@@ -352,6 +352,7 @@ def place_view(atlas: Atlas, vs: ViewState, cfg) -> None:
     place = atlas.by_id.get(vs.selected) if vs.selected else None
     if place is None:
         panel.overview(atlas, vs.shown, lambda pid: go_to_place(atlas, pid))
+        left_out(atlas)
         return
     panel.place_header(place, country_name(place["country"]))
     curation_hook(place, cfg)
@@ -370,6 +371,7 @@ def articles_view(atlas: Atlas, vs: ViewState, cfg) -> None:
     legend(atlas, vs, mapview.article_colours([a["id"] for a in atlas.articles], vs.shown), by_article,
            mapview.KIND_LEGEND)
     article_list(atlas, vs)
+    left_out(atlas)
     if editing_enabled(cfg.editing):
         st.button("Rebuild map data", on_click=lambda: st.session_state.update(force_build=True),
                   help="Run `python -m geodata build` again on the articles folder")
@@ -465,7 +467,6 @@ def main() -> None:
         st.warning(notice, icon="⚠️")
     for message in settings.problems():  # an invalid ATLAS_* value: its default is used
         st.warning(md_escape(message), icon="⚠️")
-    left_out(atlas)
     params = share_params(atlas, vs)
     sync_url(params)
     share_box(vs, params)

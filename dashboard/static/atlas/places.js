@@ -228,8 +228,16 @@
     });
   }
 
+  /* A click is told to the app at once, and also written into streamlit-folium's own state (a new click
+     count and the place's id), so a later value of streamlit-folium's (a pan's view, sent while the app
+     is still busy) carries the click instead of replacing it. */
   function selectPlace(id) {
     window.atlasSelect(id);
+    var fd = window.__GLOBAL_DATA__;
+    if (fd && typeof fd.last_object_clicked_count === "number") {
+      fd.last_object_clicked_count += 1;
+      fd.last_active_drawing = {type: "Feature", properties: {id: id}, geometry: null};
+    }
     send({atlas_click: id, atlas_nonce: Date.now() + Math.random()});
   }
 
