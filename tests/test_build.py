@@ -88,7 +88,7 @@ def test_bad_files_are_named_and_the_rest_builds(tmp_path):
 
 
 def test_no_readable_article_is_an_error_and_writes_nothing(tmp_path):
-    (tmp_path / "a.txt").write_bytes(b"\xff\xfe\x00bad")
+    (tmp_path / "a.txt").write_bytes(b"bad \xc3\x28 \xff")  # not UTF-8 (a UTF-16 mark would now be read)
     proc = run_build("--articles", tmp_path, "--out", tmp_path / "out")
     assert proc.returncode == 1 and "no readable article" in proc.stderr
     assert not (tmp_path / "out").exists()

@@ -16,11 +16,12 @@ def feature(pid, name, lon, lat, mentions, **props):
                            "candidates": [], **props}}
 
 
-def write(tmp_path, features, articles=None, texts=None):
-    doc = {"type": "FeatureCollection", "features": features,
+def write(tmp_path, features, articles=None, texts=None, build_id="b1", articles_build_id=None):
+    doc = {"type": "FeatureCollection", "features": features, "build_id": build_id,
            "articles": articles if articles is not None else [{"id": "a1", "title": "T1"}]}
     (tmp_path / "places.geojson").write_text(json.dumps(doc))
-    (tmp_path / "articles.json").write_text(json.dumps({"articles": texts or [{"id": "a1", "text": "T1\nx"}]}))
+    (tmp_path / "articles.json").write_text(json.dumps({"articles": texts or [{"id": "a1", "text": "T1\nx"}],
+                                                        "build_id": articles_build_id or build_id}))
 
 
 M = {"article": "a1", "start": 3, "end": 9, "text": "Calais", "passage": "In Calais.", "passage_start": 0}
@@ -118,3 +119,38 @@ def test_config_from_env(tmp_path):
                            "ATLAS_EDITING": "1"})
     assert cfg.articles_dir == tmp_path and cfg.data_dir == tmp_path / "d" and cfg.editing
     assert not config_from_env({}).editing
+
+
+def test_a_mixed_set_is_refused_and_the_last_good_one_kept(tmp_path):
+    import dashboard.data as data
+
+    data.forget_last_good()
+    write(tmp_path, [feature("3029162", "Calais", 1.85, 50.95, [M])], build_id="old")
+    good = load_atlas(tmp_path)
+    assert good.build_id == "old" and good.problems == []
+    # a build killed between its renames: articles.json is new, places.geojson is not
+    (tmp_path / "articles.json").write_text(json.dumps({"build_id": "new", "articles": [{"id": "a9", "text": "x"}]}))
+    shown = load_atlas(tmp_path)
+    assert [p["id"] for p in shown.places] == ["3029162"] and shown.texts == {"a1": "T1\nx"}
+    assert any("different builds" in p and "last consistent" in p for p in shown.problems)
+    data.forget_last_good()  # a fresh dashboard process has nothing to fall back on
+    with pytest.raises(DataError, match=r"places.geojson \(build old\) and articles.json \(build new\)"):
+        load_atlas(tmp_path)
+
+
+def test_the_reader_checks_the_output_contract(tmp_path):
+    (tmp_path / "places.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": "nope"}))
+    with pytest.raises(DataError, match="features"):
+        load_atlas(tmp_path)
+
+
+def test_a_real_build_is_read_as_one_set(tmp_path):
+    from geodata.articles import Article
+    from geodata.model import Mention, Place, ResolvedMention
+    from geodata.outputs import write_outputs
+
+    place = Place(id="1", name="Calais", kind="settlement", lat=50.95, lon=1.85, country="FR")
+    art = Article("a1", "In Calais", "In Calais\nBoats.", tmp_path / "a1.txt")
+    written = write_outputs(tmp_path / "out", [art], {"a1": [ResolvedMention(Mention(3, 9, "Calais"), place, [])]})
+    atlas = load_atlas(tmp_path / "out")
+    assert atlas.build_id == written["build_id"] and atlas.problems == []
