@@ -344,3 +344,27 @@ def test_apply_normalises_each_mention_once(tmp_path, monkeypatch):
     assert [(r.text, r.place.id) for r in out] == [("Dover", DOVER_KENT.id), ("Calais", CALAIS.id)]
     assert [c.id for c in out[0].candidates] == [DOVER_KENT.id, DOVER_DE.id]
     assert calls == ["Dover", "Chelsea", "Calais"]
+
+
+# --- issue 13 ------------------------------------------------------------------------------------
+
+def test_a_duplicated_column_name_is_a_clear_error_and_nothing_is_applied():
+    overrides = parse_overrides("action,surface,surface\nexclude,Paris,Lyon\n")
+    assert overrides.rows == [] and overrides.excluded_everywhere == set()
+    (line, message), = overrides.problems
+    assert line == 1 and "column 'surface' appears twice" in message
+
+
+def test_an_oversized_cell_is_named_as_such_not_as_unbalanced_quotes():
+    overrides = parse_overrides("action,surface,note\nexclude,Paris," + "x" * 200_000 + "\n")
+    (line, message), = overrides.problems
+    assert line == 2 and "longer than" in message and "unbalanced" not in message
+    assert parse_overrides('action,surface\npin,"unbalanced\n').problems[0][1].startswith("unreadable CSV")
+
+
+def test_an_override_matches_every_spelling_the_gazetteer_equates():
+    overrides = parse_overrides("action,surface,place_id\nexclude,St. Louis,\n")
+    assert overrides.is_excluded("a", Mention(0, 11, "Saint Louis"))
+    assert overrides.is_excluded("a", Mention(0, 8, "St Louis"))
+    assert surface_key("St. Louis") == surface_key("Saint Louis") == surface_key("saint-louis")
+    assert surface_key("U.S.") == surface_key("US")
