@@ -6,8 +6,6 @@ which spreadsheets show as text. Numbers (int, float) are left as numbers: ``-3.
 """
 from __future__ import annotations
 
-from typing import IO
-
 import pandas as pd
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -28,10 +26,6 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = out[column].map(safe_cell)
     out.columns = [safe_cell(str(c)) for c in out.columns]
     return out
-
-
-def write_csv(frame: pd.DataFrame, fh: IO[str]) -> None:
-    safe_frame(frame).to_csv(fh, index=False)
 
 
 def to_csv_text(frame: pd.DataFrame) -> str:

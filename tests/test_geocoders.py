@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fake_nominatim import FakeNominatim  # noqa: E402
 
 import geodata.geocoders.batch as batch  # noqa: E402

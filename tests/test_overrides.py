@@ -234,7 +234,7 @@ def test_append_preserves_existing_bytes_and_is_atomic(tmp_path, monkeypatch):
     assert text.startswith(original)
     assert load_overrides(path).excluded_everywhere == {"Chelsea", "Omer"}
     # a failing replace leaves the old file intact and no temp file behind
-    def boom(src, dst):
+    def boom(*_args):
         raise OSError("disk full")
     monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(OSError):

@@ -4,12 +4,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 
 import pytest
 
 from atlas_browser import (
-    SEEDS, AtlasServer, click_marker, find_place, load_places, map_frame, marker_ids, run_build,
+    AtlasServer, click_marker, find_place, load_places, marker_ids, run_build,
     wait_idle, wait_markers, zoom_to,
 )
 
