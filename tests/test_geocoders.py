@@ -500,3 +500,28 @@ def test_each_mention_is_normalised_once(monkeypatch):
     out = apply_geocoded(items, {"Rue de Judée": judee})
     assert [r.place for r in out] == [judee, judee, calais]
     assert len(calls) == 1 + 2  # the places given, then each unresolved mention once
+
+
+# -- issue 13: a trickling service, huge fields, implausible answers ------------------------------
+def test_a_trickling_service_is_bounded_by_the_timeout_as_a_total_deadline(server, tmp_path):
+    import time
+
+    server.mode, server.trickle_seconds = "trickle", 0.2  # ~600 bytes: two minutes for the whole answer
+    started = time.monotonic()
+    report = geocode_names(["Rue de Judee"], local(server, timeout=1.0), tmp_path / "g.json", max_retries=0, **FAST)
+    elapsed = time.monotonic() - started
+    result = report.results["Rue de Judee"]
+    assert result.status == "timeout" and result.place is None
+    assert "deadline" in report.unresolved["Rue de Judee"]
+    assert elapsed < 10  # the deadline, not the trickle (which would take minutes), ended it
+
+
+def test_a_huge_name_from_a_geocoder_is_refused_with_a_message(server, tmp_path):
+    from fake_nominatim import ANSWERS
+
+    huge = dict(ANSWERS["rue de judee"][0], name="X" * 5_000_000)
+    server.answers["rue de judee"] = [huge]
+    report = geocode_names(["Rue de Judee"], local(server, timeout=10), tmp_path / "g.json", **FAST)
+    result = report.results["Rue de Judee"]
+    assert result.status == "malformed-answer" and result.place is None
+    assert "5,000,000 characters" in report.unresolved["Rue de Judee"]
