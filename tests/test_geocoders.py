@@ -525,3 +525,33 @@ def test_a_huge_name_from_a_geocoder_is_refused_with_a_message(server, tmp_path)
     result = report.results["Rue de Judee"]
     assert result.status == "malformed-answer" and result.place is None
     assert "5,000,000 characters" in report.unresolved["Rue de Judee"]
+
+
+def _rio(name, osm_id):
+    from fake_nominatim import _answer
+
+    return _answer(900000 + osm_id, "way", osm_id, -22.97, -43.18, "highway", "residential", "road", name,
+                   f"{name}, Copacabana, Rio de Janeiro, Brazil", {"road": name, "country": "Brazil",
+                                                                   "country_code": "br"})
+
+
+def test_an_answer_far_from_the_articles_places_is_refused_and_reported(server, tmp_path):
+    from fake_nominatim import ANSWERS
+
+    dover = Place(id="2651048", name="Dover", kind="settlement", lat=51.126, lon=1.313, country="GB")
+    server.answers["rue de judee"] = [_rio("Rua de Judeia", 1)]
+    article = {"calais": [rm("Calais", 0, CALAIS), rm("Dover", 10, dover), rm("Rue de Judee", 20)]}
+    filled, report = geocode_unresolved(article, local(server), tmp_path / "g.json", **FAST)
+    assert filled["calais"][2].place is None  # not placed in Rio de Janeiro
+    why = report.unresolved["Rue de Judee"]
+    from geodata.geo import haversine_km
+
+    km = haversine_km(dover.lat, dover.lon, -22.97, -43.18)  # Dover is a little nearer Rio than Calais
+    assert "implausible" in why and "BR" in why and f"{km:,.0f} km from the article's nearest place (Dover)" in why
+    # the service's next answer is taken when it fits the article
+    server.answers["rue de judee"] = [_rio("Rua de Judeia", 2), *ANSWERS["rue de judee"]]
+    filled, report = geocode_unresolved(article, local(server), tmp_path / "other.json", **FAST)
+    assert filled["calais"][2].place.id == "osm-way-200001" and "Rue de Judee" not in report.unresolved
+    # an article with no placed names gives no context: the answer stands
+    alone, _ = geocode_unresolved({"x": [rm("Rue de Judee", 0)]}, local(server), tmp_path / "other.json", **FAST)
+    assert alone["x"][0].place.country == "BR"
