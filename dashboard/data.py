@@ -9,12 +9,15 @@ Everything read here is untrusted text; rendering code escapes it.
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import json
 import math
 import os
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,6 +125,80 @@ def run_build(articles_dir: Path, data_dir: Path, timeout: float = BUILD_TIMEOUT
         message = "\n".join(out.splitlines()[-20:]) or f"exit status {proc.returncode}"
         return BuildResult(False, proc.returncode, output, seconds, command, message)
     return BuildResult(True, 0, output, seconds, command, "\n".join(proc.stdout.strip().splitlines()[-5:]))
+
+
+BUILD_LOCK_FILE = ".atlas-build.lock"
+
+
+class BuildCoordinator:
+    """Single-flight rebuilds: presses of "Rebuild" while a build of the same data folder runs (in this
+    dashboard process: any session; or in another process: a lock file in the data folder) join that build
+    instead of queueing another. Use one coordinator per process (``COORDINATOR``)::
+
+        result, joined = COORDINATOR.request(cfg.articles_dir, cfg.data_dir, cfg.overrides)
+    """
+
+    def __init__(self, runner=None):
+        self._runner = runner  # run_build(articles_dir, data_dir, overrides=...) unless given (tests)
+        self._lock = threading.Lock()
+        self._running: dict[Path, Future] = {}
+        self._waiting: dict[Path, int] = {}
+
+    def waiting(self, data_dir: Path) -> int:
+        """How many requests are waiting for the build of ``data_dir`` now running."""
+        with self._lock:
+            return self._waiting.get(Path(data_dir).resolve(), 0)
+
+    def request(self, articles_dir: Path, data_dir: Path, overrides: Path | None = None, *,
+                wait_for_others: bool = True) -> tuple[BuildResult, bool]:
+        """Run a build, or join the one already running. Returns (result, joined)."""
+        key = Path(data_dir).resolve()
+        with self._lock:
+            future = self._running.get(key)
+            owner = future is None
+            if owner:
+                future = self._running[key] = Future()
+            else:
+                self._waiting[key] = self._waiting.get(key, 0) + 1
+        if not owner:
+            try:
+                return future.result(), True
+            finally:
+                with self._lock:
+                    self._waiting[key] -= 1
+        try:
+            result, joined = self._run_locked(articles_dir, Path(data_dir), overrides, wait_for_others)
+            future.set_result(result)
+            return result, joined
+        except BaseException as error:
+            future.set_exception(error)
+            raise
+        finally:
+            with self._lock:
+                del self._running[key]
+
+    def _run_locked(self, articles_dir: Path, data_dir: Path, overrides: Path | None,
+                    wait_for_others: bool) -> tuple[BuildResult, bool]:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        runner = self._runner or run_build
+        with open(data_dir / BUILD_LOCK_FILE, "a") as lock:
+            try:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                started = time.monotonic()
+                if not wait_for_others:
+                    message = "a build started by another dashboard process is running; try again when it ends"
+                    return BuildResult(False, -1, message, 0.0, [], message), True
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # wait for it; its outputs are ours too
+                message = "joined the build another dashboard process was running"
+                return BuildResult(True, 0, message, time.monotonic() - started, [], message), True
+            try:
+                return runner(articles_dir, data_dir, overrides=overrides), False
+            finally:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+
+COORDINATOR = BuildCoordinator()
 
 
 def output_signature(data_dir: Path) -> tuple:

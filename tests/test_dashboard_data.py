@@ -154,3 +154,57 @@ def test_a_real_build_is_read_as_one_set(tmp_path):
     written = write_outputs(tmp_path / "out", [art], {"a1": [ResolvedMention(Mention(3, 9, "Calais"), place, [])]})
     atlas = load_atlas(tmp_path / "out")
     assert atlas.build_id == written["build_id"] and atlas.problems == []
+
+
+def test_rebuild_requests_while_one_runs_join_it_instead_of_queueing(tmp_path):
+    import threading
+
+    from dashboard.data import BuildCoordinator, BuildResult
+
+    started, release = threading.Event(), threading.Event()
+    calls = []
+
+    def runner(articles_dir, data_dir, overrides=None):
+        calls.append(data_dir)
+        started.set()
+        assert release.wait(30)
+        return BuildResult(True, 0, "built", 0.1, ["build"], "built")
+
+    coordinator = BuildCoordinator(runner=runner)
+    results = []
+    presses = [threading.Thread(target=lambda: results.append(coordinator.request(tmp_path, tmp_path / "out")))
+               for _ in range(9)]  # 3 visitors x 3 presses
+    presses[0].start()
+    assert started.wait(30)
+    for press in presses[1:]:
+        press.start()
+    deadline = time.monotonic() + 30
+    while coordinator.waiting(tmp_path / "out") < 8 and time.monotonic() < deadline:
+        time.sleep(0.01)  # polling a condition, not timing anything
+    assert coordinator.waiting(tmp_path / "out") == 8
+    release.set()
+    for press in presses:
+        press.join(30)
+    assert len(calls) == 1  # one build for nine presses
+    assert len(results) == 9 and all(r.ok for r, _ in results)
+    assert sorted(joined for _, joined in results) == [False] + [True] * 8
+    # once it has finished, the next press builds again
+    coordinator.request(tmp_path, tmp_path / "out")
+    assert len(calls) == 2
+
+
+def test_a_build_running_in_another_process_is_joined_not_repeated(tmp_path):
+    import fcntl
+
+    from dashboard.data import BUILD_LOCK_FILE, BuildCoordinator
+
+    out = tmp_path / "out"
+    out.mkdir()
+    calls = []
+    coordinator = BuildCoordinator(runner=lambda *a, **k: calls.append(a))
+    with open(out / BUILD_LOCK_FILE, "a") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)  # "another dashboard process" is building
+        result, joined = coordinator.request(tmp_path, out, wait_for_others=False)
+    assert calls == [] and joined and not result.ok and "another" in result.message
+    result, joined = coordinator.request(tmp_path, out)
+    assert len(calls) == 1 and not joined
