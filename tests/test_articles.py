@@ -131,6 +131,7 @@ def test_upper_case_suffix_is_an_article_for_build_and_dashboard_alike(tmp_path)
     assert article_files(tmp_path) == find_article_files(tmp_path) == [tmp_path / "A.TXT", tmp_path / "sub" / "b.txt"]
 
 
+@pytest.mark.reliability
 def test_utf16_with_a_byte_order_mark_is_read(tmp_path):
     write(tmp_path, "le.txt", "\ufeffCalais news\nBoats left Calais.\n".encode("utf-16-le"))
     write(tmp_path, "be.txt", "\ufeffDover news\nBoats left Dover.\n".encode("utf-16-be"))
@@ -154,6 +155,7 @@ def test_size_limit_is_stated_in_mebibytes(tmp_path):
     assert "limit is 5 MiB" in result.reason and "5.0 MiB" in result.reason
 
 
+@pytest.mark.reliability
 def test_file_name_that_is_not_utf8_gets_a_safe_id_and_path(tmp_path):
     import os
 

@@ -121,6 +121,7 @@ def test_config_from_env(tmp_path):
     assert not config_from_env({}).editing
 
 
+@pytest.mark.reliability
 def test_a_mixed_set_is_refused_and_the_last_good_one_kept(tmp_path):
     import dashboard.data as data
 
@@ -156,6 +157,7 @@ def test_a_real_build_is_read_as_one_set(tmp_path):
     assert atlas.build_id == written["build_id"] and atlas.problems == []
 
 
+@pytest.mark.reliability
 def test_rebuild_requests_while_one_runs_join_it_instead_of_queueing(tmp_path):
     import threading
 
@@ -193,6 +195,7 @@ def test_rebuild_requests_while_one_runs_join_it_instead_of_queueing(tmp_path):
     assert len(calls) == 2
 
 
+@pytest.mark.reliability
 def test_a_build_running_in_another_process_is_joined_not_repeated(tmp_path):
     import fcntl
 

@@ -99,6 +99,7 @@ def test_cache_is_per_service_host(server, tmp_path):
         assert other.requests == 1 and report.cache_hits == 0
 
 
+@pytest.mark.reliability
 @pytest.mark.parametrize("mode,status,retried", [
     ("429", "rate-limited", True),
     ("500", "server-error", True),
@@ -503,6 +504,7 @@ def test_each_mention_is_normalised_once(monkeypatch):
 
 
 # -- issue 13: a trickling service, huge fields, implausible answers ------------------------------
+@pytest.mark.reliability
 def test_a_trickling_service_is_bounded_by_the_timeout_as_a_total_deadline(server, tmp_path):
     import time
 
@@ -516,6 +518,7 @@ def test_a_trickling_service_is_bounded_by_the_timeout_as_a_total_deadline(serve
     assert elapsed < 10  # the deadline, not the trickle (which would take minutes), ended it
 
 
+@pytest.mark.reliability
 def test_a_huge_name_from_a_geocoder_is_refused_with_a_message(server, tmp_path):
     from fake_nominatim import ANSWERS
 
@@ -535,6 +538,7 @@ def _rio(name, osm_id):
                                                                    "country_code": "br"})
 
 
+@pytest.mark.reliability
 def test_an_answer_far_from_the_articles_places_is_refused_and_reported(server, tmp_path):
     from fake_nominatim import ANSWERS
 

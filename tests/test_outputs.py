@@ -1,6 +1,8 @@
 import csv
 import json
 
+import pytest
+
 from geodata.articles import Article
 from geodata.model import Mention, Place, ResolvedMention
 from geodata.outputs import write_outputs
@@ -78,6 +80,7 @@ def _one_article(tmp_path, article_id="a1", place=DUNKIRK, word="Dunkirk"):
     return art, {article_id: [mention(text, word, place)]}
 
 
+@pytest.mark.reliability
 def test_a_file_name_that_is_not_utf8_does_not_crash_any_output(tmp_path):
     art, resolved = _one_article(tmp_path, "caf\udce9")  # how Python reads the bytes b"caf\xe9"
     write_outputs(tmp_path / "out", [art], resolved, articles_dir=tmp_path)
@@ -112,13 +115,13 @@ def test_every_output_carries_the_same_build_id_and_follows_the_contract(tmp_pat
     assert {r["build_id"] for r in rows} == {collection["build_id"]}
 
 
+@pytest.mark.reliability
 def test_the_contract_catches_a_mixed_set(tmp_path):
     art, resolved = _one_article(tmp_path)
     write_outputs(tmp_path / "one", [art], resolved, articles_dir=tmp_path)
     art2, resolved2 = _one_article(tmp_path, "a2", FRANCE, "France")
     write_outputs(tmp_path / "two", [art2], resolved2, articles_dir=tmp_path)
     (tmp_path / "one" / "articles.json").write_bytes((tmp_path / "two" / "articles.json").read_bytes())
-    import pytest
     with pytest.raises(contract.ContractError, match="different builds"):
         contract.validate_outputs(tmp_path / "one")
 

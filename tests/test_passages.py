@@ -38,6 +38,7 @@ def test_windows_line_endings_and_bad_spans():
         passage(text, 10, 1000)
 
 
+@pytest.mark.reliability
 def test_abbreviations_do_not_cut_a_sentence():
     filler = "Nothing happens here at all today. " * 20
     sentence = "Mr. Smith of the U.S. Coast Guard flew to Calais on Monday."
