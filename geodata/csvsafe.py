@@ -2,20 +2,37 @@
 
 A cell whose text starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is run as a formula by
 spreadsheet programs (CSV injection). Following OWASP's advice such text is prefixed with a single quote,
-which spreadsheets show as text. Numbers (int, float) are left as numbers: ``-3.5`` stays a number.
+which spreadsheets show as text. Numbers (int, float, or text that reads as one such as ``"-3.5"``) are left
+as numbers. ``unsafe_cell`` undoes the prefix for files the project reads back (the overrides file).
 """
 from __future__ import annotations
+
+import math
 
 import pandas as pd
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _is_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
 def safe_cell(value):
     """``value`` unchanged unless it is text a spreadsheet would run as a formula (then ``'`` + text)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _is_number(value):
         return "'" + value
     return value
+
+
+def unsafe_cell(text: str) -> str:
+    """The text ``safe_cell`` was given (a cell read back from a file the project wrote)."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) and not _is_number(text[1:]):
+        return text[1:]
+    return text
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:

@@ -28,7 +28,8 @@ Columns may come in any order; only ``action`` is always required. Every row is 
 ``note`` is free text for reviewers. Surface forms match as the gazetteer matches names
 (``geodata.names.name_key``): ignoring case, accents, runs of spaces, dots and hyphens, a leading "the", and
 Saint/St, Mount/Mt, Fort/Ft ("Rue de Judée" == "rue de  judee", "St. Louis" == "Saint Louis").
-A header that names a column twice is an error: no row of that file is applied. A later row for the same surface and scope replaces an earlier
+A header that names a column twice is an error: no row of that file is applied. Cells the dashboard writes
+that a spreadsheet would run as a formula are prefixed with ``'`` (``geodata.csvsafe``); reading undoes it. A later row for the same surface and scope replaces an earlier
 one (and the earlier one is reported).
 
 Loading never raises for a bad row: ``load_overrides`` collects ``(line_number, message)`` in
@@ -54,6 +55,7 @@ except ImportError:  # not POSIX: writes are still atomic, just not serialised
     fcntl = None
 
 from geodata import atomic
+from geodata.csvsafe import safe_cell, unsafe_cell
 from geodata.errors import OverrideError
 from geodata.model import KINDS, Mention, Place, ResolvedMention
 from geodata.names import name_key, slugify
@@ -116,7 +118,7 @@ class OverrideRow:
         values = {}
         for col in COLUMNS:
             value = row.get(col, "")
-            values[col] = "" if value is None else str(value).strip()
+            values[col] = "" if value is None else unsafe_cell(str(value).strip())
         values["action"] = values["action"].lower()
         return cls(line=line, **values)
 
@@ -125,7 +127,7 @@ class OverrideRow:
 
     def to_csv_line(self) -> str:
         buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerow([getattr(self, c) for c in COLUMNS])
+        csv.writer(buf, lineterminator="\n").writerow([safe_cell(getattr(self, c)) for c in COLUMNS])
         return buf.getvalue()
 
 

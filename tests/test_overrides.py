@@ -368,3 +368,15 @@ def test_an_override_matches_every_spelling_the_gazetteer_equates():
     assert overrides.is_excluded("a", Mention(0, 8, "St Louis"))
     assert surface_key("St. Louis") == surface_key("Saint Louis") == surface_key("saint-louis")
     assert surface_key("U.S.") == surface_key("US")
+
+
+def test_overrides_written_by_the_dashboard_are_formula_safe_and_read_back_as_written(tmp_path):
+    path = tmp_path / "o.csv"
+    append_override(path, OverrideRow(action="add", name="=HYPERLINK(\"x\")", surface="@cmd", kind="street",
+                                      country="FR", lat="-33.9", lon="1.5"))
+    text = path.read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in text and "'@cmd" in text and ",-33.9," in text  # numbers stay numbers
+    assert not any(cell.startswith(("=", "@")) for line in text.splitlines() for cell in line.split(","))
+    (added,) = load_overrides(path).added.values()
+    assert added.name == "=HYPERLINK(\"x\")" and added.lat == -33.9
+    assert "@cmd" in load_overrides(path).extra_places(None)
