@@ -13,7 +13,7 @@ import pytest
 
 from dashboard.data import DataError, article_files, forget_last_good, load_atlas
 from geodata import contract, outputs, pipeline
-from geodata.articles import MAX_ARTICLE_BYTES
+from geodata.articles import MAX_ARTICLE_BYTES, display_path
 from geodata.overrides import parse_overrides
 
 pytestmark = pytest.mark.reliability
@@ -121,12 +121,14 @@ def test_every_csv_cell_is_formula_safe(bad_build):
                 assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
 
 
-def test_the_dashboard_and_the_build_see_the_same_articles(bad_build):
+def test_the_dashboard_watches_exactly_the_files_the_build_reads(bad_build):
     _, arts, out, _ = bad_build
-    listed = {p.stem for p in article_files(arts)}
-    built = _ids(out) | {"good"}
-    skipped_listed = {Path(n).stem for n, r in _skipped(out).items() if "hidden" not in r and "link" not in r}
-    assert {n.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for n in listed} <= built | skipped_listed
+    data = json.loads((out / "articles.json").read_text(encoding="utf-8"))
+    considered = {a["path"] for a in data["articles"]} | {
+        str(Path(s["path"]).relative_to(display_path(arts))) for s in data["skipped"]
+        if not s["reason"].startswith(("hidden", "symbolic link"))}
+    watched = {display_path(p.relative_to(arts)) for p in article_files(arts)}
+    assert watched == considered and "passwd.txt" not in watched and ".draft.txt" not in watched
 
 
 # -- output faults --------------------------------------------------------------------------------
