@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import socket
-import sys
 import threading
 import urllib.parse
 from pathlib import Path
@@ -20,23 +19,20 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-if __package__ in (None, ""):  # run as a script by `streamlit run dashboard/app.py`
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from dashboard import assets, labels, mapview, panel, settings  # noqa: E402
-from dashboard.articles_panel import article_list, highlight_picker, legend, set_shown  # noqa: E402
-from dashboard.data import (  # noqa: E402
-    Atlas, DataError, article_files, build_reason, config_from_env, load_atlas, output_signature, run_build,
+from dashboard import assets, mapview, panel, settings
+from dashboard.articles_panel import article_list, highlight_picker, legend, set_shown
+from dashboard.data import (
+    COORDINATOR, Atlas, DataError, article_files, build_reason, config_from_env, load_atlas, output_signature,
 )
-from dashboard.events import interpret, map_is_drawn  # noqa: E402
-from dashboard.params import parse_view, view_to_params  # noqa: E402
-from dashboard.search import PlaceSearch, country_name, gazetteer_lookup  # noqa: E402
-from dashboard.state import (  # noqa: E402
+from dashboard.events import interpret, map_is_drawn
+from dashboard.params import parse_view, view_to_params
+from dashboard.search import PlaceSearch, country_name, gazetteer_lookup
+from dashboard.state import (
     MAP_KEY, PANEL_ARTICLES, PANEL_KEY, PANEL_PLACE, PANEL_TABLE, PANEL_VIEWS, SEARCH_KEY, SEARCH_TEXT_KEY,
     TABLE_KEY, ViewState, view_state,
 )
-from dashboard.tables import places_table, selection_geojson  # noqa: E402
-from dashboard.text import md_escape  # noqa: E402
+from dashboard.tables import places_csv, places_table, selection_geojson
+from dashboard.text import md_code, md_escape
 
 SELECTBOX_LIMIT = 300  # more places than this: a text search instead of a drop-down
 SEARCH_ZOOM = 9
@@ -69,7 +65,7 @@ def _build_with_progress(articles_dir: Path, data_dir: Path, overrides: Path | N
     def step(done: int, total: int) -> None:
         bar.progress(done / max(total, 1), text=f"Reading the articles: {done} of {total}")
 
-    result = run_build(articles_dir, data_dir, overrides=overrides, on_progress=step)
+    result, joined = COORDINATOR.request(articles_dir, data_dir, overrides, on_progress=step)
     bar.empty()
     return result
 
@@ -117,8 +113,7 @@ def cached_table(_atlas: Atlas, key: tuple, shown_key: str, _shown: list[str]) -
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def cached_downloads(_atlas: Atlas, key: tuple, shown_key: str, _shown: list[str]) -> tuple[str, str]:
-    return (selection_geojson(_atlas, _shown),
-            cached_table(_atlas, key, shown_key, _shown).to_csv(index=False))
+    return selection_geojson(_atlas, _shown), places_csv(_atlas, _shown)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -447,14 +442,14 @@ def main() -> None:
     error = ensure_outputs(cfg.articles_dir, cfg.data_dir, force=bool(ss.pop("force_build", False)),
                            overrides=cfg.overrides)
     if error:
-        st.error(f"Building the map data from `{md_escape(str(cfg.articles_dir))}` failed:")
+        st.error(f"Building the map data from {md_code(str(cfg.articles_dir))} failed:")
         st.code(error, language=None)
         st.button("Retry the build", on_click=lambda: ss.update(force_build=True))
     try:
         key = (str(cfg.data_dir), output_signature(cfg.data_dir))
         atlas = cached_atlas(*key)
     except DataError as exc:
-        st.error(f"Cannot read the map data in `{md_escape(str(cfg.data_dir))}`: {md_escape(str(exc))}")
+        st.error(f"Cannot read the map data in {md_code(str(cfg.data_dir))}: {md_escape(str(exc))}")
         st.stop()
 
     vs = view_state()

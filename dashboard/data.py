@@ -1,11 +1,15 @@
 """Read the pipeline's output files (places.geojson, articles.json) for the dashboard.
 
-The dashboard never imports the pipeline: when the outputs are missing or older than the articles it
-runs `python -m geodata build --articles A --out D` in a subprocess and reads the files it wrote.
+The dashboard never runs the pipeline in its own process: when the outputs are missing or older than the
+articles it runs `python -m geodata build --articles A --out D` in a subprocess and reads the files it
+wrote. It shares only light, dependency-free definitions with the pipeline: the article listing
+(``geodata.articles.find_article_files``) and the output contract (``geodata.contract``).
 Everything read here is untrusted text; rendering code escapes it.
 """
 from __future__ import annotations
 
+import dataclasses
+import fcntl
 import json
 import math
 import os
@@ -14,15 +18,19 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from dashboard import settings
 
+from pydantic import ValidationError
+
+from geodata.articles import find_article_files
+from geodata.contract import ARTICLES_FILE, PLACES_FILE, ArticlesEnvelope, PlacesEnvelope, first_error, mixed_set_message
+
 REPO = Path(__file__).resolve().parent.parent
-PLACES_FILE = "places.geojson"
-ARTICLES_FILE = "articles.json"
 BUILD_TIMEOUT_S = 1800
 
 # Colour-blind friendly palette (Okabe-Ito + Tableau extras); articles cycle through it.
@@ -53,9 +61,8 @@ def config_from_env(env: dict | None = None) -> Config:
 
 
 def article_files(articles_dir: Path) -> list[Path]:
-    if not articles_dir.is_dir():
-        return []
-    return sorted(p for p in articles_dir.rglob("*.txt") if p.is_file())
+    """The article files the build reads (one definition: ``geodata.articles.find_article_files``)."""
+    return find_article_files(articles_dir)
 
 
 def build_reason(articles_dir: Path, data_dir: Path, overrides: Path | None = None,
@@ -152,6 +159,84 @@ def run_build(articles_dir: Path, data_dir: Path, timeout: float = BUILD_TIMEOUT
     return BuildResult(True, 0, output, seconds, command, "\n".join(stdout.splitlines()[-5:]))
 
 
+BUILD_LOCK_FILE = ".atlas-build.lock"
+
+
+class BuildCoordinator:
+    """Single-flight rebuilds: presses of "Rebuild" while a build of the same data folder runs (in this
+    dashboard process: any session; or in another process: a lock file in the data folder) join that build
+    instead of queueing another. Use one coordinator per process (``COORDINATOR``)::
+
+        result, joined = COORDINATOR.request(cfg.articles_dir, cfg.data_dir, cfg.overrides)
+    """
+
+    def __init__(self, runner=None):
+        self._runner = runner  # run_build(articles_dir, data_dir, overrides=...) unless given (tests)
+        self._lock = threading.Lock()
+        self._running: dict[Path, Future] = {}
+        self._waiting: dict[Path, int] = {}
+
+    def waiting(self, data_dir: Path) -> int:
+        """How many requests are waiting for the build of ``data_dir`` now running."""
+        with self._lock:
+            return self._waiting.get(Path(data_dir).resolve(), 0)
+
+    def request(self, articles_dir: Path, data_dir: Path, overrides: Path | None = None, *,
+                wait_for_others: bool = True,
+                on_progress: Callable[[int, int], None] | None = None) -> tuple[BuildResult, bool]:
+        """Run a build, or join the one already running (``on_progress(done, total)`` as the build that
+        this request runs parses articles). Returns (result, joined)."""
+        key = Path(data_dir).resolve()
+        with self._lock:
+            future = self._running.get(key)
+            owner = future is None
+            if owner:
+                future = self._running[key] = Future()
+            else:
+                self._waiting[key] = self._waiting.get(key, 0) + 1
+        if not owner:
+            try:
+                return future.result(), True
+            finally:
+                with self._lock:
+                    self._waiting[key] -= 1
+        try:
+            result, joined = self._run_locked(articles_dir, Path(data_dir), overrides, wait_for_others,
+                                              on_progress)
+            future.set_result(result)
+            return result, joined
+        except BaseException as error:
+            future.set_exception(error)
+            raise
+        finally:
+            with self._lock:
+                del self._running[key]
+
+    def _run_locked(self, articles_dir: Path, data_dir: Path, overrides: Path | None,
+                    wait_for_others: bool, on_progress=None) -> tuple[BuildResult, bool]:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        runner = self._runner or run_build
+        with open(data_dir / BUILD_LOCK_FILE, "a") as lock:
+            try:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                started = time.monotonic()
+                if not wait_for_others:
+                    message = "a build started by another dashboard process is running; try again when it ends"
+                    return BuildResult(False, -1, message, 0.0, [], message), True
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # wait for it; its outputs are ours too
+                message = "joined the build another dashboard process was running"
+                return BuildResult(True, 0, message, time.monotonic() - started, [], message), True
+            extra = {"on_progress": on_progress} if on_progress is not None else {}
+            try:
+                return runner(articles_dir, data_dir, overrides=overrides, **extra), False
+            finally:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+
+COORDINATOR = BuildCoordinator()
+
+
 def output_signature(data_dir: Path) -> tuple:
     """Changes whenever an output file is rewritten (used as the cache key)."""
     sig = []
@@ -176,6 +261,7 @@ class Atlas:
     problems: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)          # (file, reason)
     unresolved: list[tuple[str, int, int]] = field(default_factory=list)  # (name, articles, mentions)
+    build_id: str | None = None
 
     @property
     def bounds(self) -> list[list[float]] | None:
@@ -211,7 +297,7 @@ def _num(v) -> float | None:
     return f if math.isfinite(f) else None
 
 
-def _mention(m, problems: list[str]) -> dict | None:
+def _mention(m) -> dict | None:
     if not isinstance(m, dict):
         return None
     article = _str(m.get("article"))
@@ -257,78 +343,83 @@ def _load_json(path: Path) -> object:
         raise DataError(f"cannot read {path}: {exc}") from None
 
 
-def load_atlas(data_dir: Path) -> Atlas:
-    """Read and validate the outputs. Broken features are skipped and listed in `problems`."""
-    problems: list[str] = []
-    doc = _load_json(data_dir / PLACES_FILE)
-    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" \
-            or not isinstance(doc.get("features"), list):
-        raise DataError(f"{PLACES_FILE} is not a GeoJSON FeatureCollection")
-
+def _article_entries(items: list, problems: list[str]) -> list[dict]:
     articles: list[dict] = []
-    seen_articles: set[str] = set()
-    for a in doc.get("articles") or []:
+    seen: set[str] = set()
+    for a in items:
         aid = _str(a.get("id")) if isinstance(a, dict) else None
-        if aid is None or aid in seen_articles:
+        if aid is None or aid in seen:
             problems.append("an article entry without a usable id was skipped")
             continue
-        seen_articles.add(aid)
+        seen.add(aid)
         title = a.get("title") if isinstance(a.get("title"), str) else ""
         articles.append({
             "id": aid, "title": title.strip() or aid,
             "place_count": _int(a.get("place_count")),
             "mention_count": _int(a.get("mention_count")),
         })
+    return articles
 
+
+def _place(f) -> dict:
+    """One feature as the dashboard uses it; raises (KeyError, TypeError, ValueError, AttributeError)."""
+    geom = f["geometry"]
+    if geom.get("type") != "Point":
+        raise ValueError("geometry is not a Point")
+    lon, lat = (_num(c) for c in geom["coordinates"][:2])
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValueError("coordinates out of range")
+    props = f.get("properties") or {}
+    pid = _str(f.get("id")) or _str(props.get("id"))
+    if not pid:
+        raise ValueError("no id")
+    name = props.get("name") if isinstance(props.get("name"), str) else pid
+    mentions = [m for m in (_mention(m) for m in props.get("mentions") or []) if m]
+    arts = [a for a in (_str(x) for x in props.get("articles") or []) if a]
+    for m in mentions:
+        if m["article"] not in arts:
+            arts.append(m["article"])
+    count = _int(props.get("mention_count"))
+    return {
+        "id": pid, "name": name,
+        "kind": _str(props.get("kind")) or "",
+        "country": _str(props.get("country")),
+        "admin1": props.get("admin1") if isinstance(props.get("admin1"), str) else None,
+        "gazetteer_name": props.get("gazetteer_name") if isinstance(props.get("gazetteer_name"), str) else None,
+        "geonameid": _int(props.get("geonameid")),
+        "source": _str(props.get("source")) or "",
+        "aliases": [a for a in props.get("aliases") or [] if isinstance(a, str)],
+        "lat": lat, "lon": lon,
+        "mention_count": count if count is not None else len(mentions),
+        "articles": arts,
+        "mentions": mentions,
+        "candidates": [c for c in props.get("candidates") or [] if isinstance(c, dict)],
+    }
+
+
+def _places(features: list, problems: list[str]) -> tuple[list[dict], dict[str, dict]]:
     places: list[dict] = []
     by_id: dict[str, dict] = {}
-    for i, f in enumerate(doc["features"]):
+    for i, f in enumerate(features):
         try:
-            geom = f["geometry"]
-            if geom.get("type") != "Point":
-                raise ValueError("geometry is not a Point")
-            lon, lat = (_num(c) for c in geom["coordinates"][:2])
-            if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                raise ValueError("coordinates out of range")
-            props = f.get("properties") or {}
-            pid = _str(f.get("id")) or _str(props.get("id"))
-            if not pid:
-                raise ValueError("no id")
-            if pid in by_id:
-                raise ValueError(f"duplicate id {pid!r}")
-            name = props.get("name") if isinstance(props.get("name"), str) else pid
-            mentions = [m for m in (_mention(m, problems) for m in props.get("mentions") or []) if m]
-            arts = [a for a in (_str(x) for x in props.get("articles") or []) if a]
-            for m in mentions:
-                if m["article"] not in arts:
-                    arts.append(m["article"])
-            count = _int(props.get("mention_count"))
-            place = {
-                "id": pid, "name": name,
-                "kind": _str(props.get("kind")) or "",
-                "country": _str(props.get("country")),
-                "admin1": props.get("admin1") if isinstance(props.get("admin1"), str) else None,
-                "gazetteer_name": props.get("gazetteer_name") if isinstance(props.get("gazetteer_name"), str) else None,
-                "geonameid": _int(props.get("geonameid")),
-                "source": _str(props.get("source")) or "",
-                "aliases": [a for a in props.get("aliases") or [] if isinstance(a, str)],
-                "lat": lat, "lon": lon,
-                "mention_count": count if count is not None else len(mentions),
-                "articles": arts,
-                "mentions": mentions,
-                "candidates": [c for c in props.get("candidates") or [] if isinstance(c, dict)],
-            }
+            place = _place(f)
+            if place["id"] in by_id:
+                raise ValueError(f"duplicate id {place['id']!r}")
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             problems.append(f"feature #{i} skipped: {exc}")
             continue
-        by_id[pid] = place
+        by_id[place["id"]] = place
         places.append(place)
+    return places, by_id
 
-    # Articles referenced by places but missing from the list still get an entry.
+
+def _complete_article_list(articles: list[dict], places: list[dict]) -> None:
+    """Articles referenced by places but missing from the list still get an entry; counts filled in."""
+    seen = {a["id"] for a in articles}
     for p in places:
         for aid in p["articles"]:
-            if aid not in seen_articles:
-                seen_articles.add(aid)
+            if aid not in seen:
+                seen.add(aid)
                 articles.append({"id": aid, "title": aid, "place_count": None, "mention_count": None})
     counts: dict[str, set] = {a["id"]: set() for a in articles}
     for p in places:
@@ -338,23 +429,77 @@ def load_atlas(data_dir: Path) -> Atlas:
         if a["place_count"] is None:
             a["place_count"] = len(counts[a["id"]])
 
-    texts: dict[str, str] = {}
-    skipped: list[tuple[str, str]] = []
-    unresolved: list[tuple[str, int, int]] = []
-    art_path = data_dir / ARTICLES_FILE
-    if art_path.is_file():
-        adoc = _load_json(art_path)
-        items = adoc.get("articles") if isinstance(adoc, dict) else None
-        if not isinstance(items, list):
-            raise DataError(f"{ARTICLES_FILE} has no 'articles' list")
-        for a in items:
-            if isinstance(a, dict) and _str(a.get("id")) and isinstance(a.get("text"), str):
-                texts[_str(a["id"])] = a["text"]
-        skipped = _skipped(adoc.get("skipped"))
-        unresolved = _unresolved(adoc.get("unresolved"))
-    else:
-        problems.append(f"{ARTICLES_FILE} is missing: full articles cannot be shown")
 
+def _read_places(data_dir: Path) -> PlacesEnvelope:
+    doc = _load_json(data_dir / PLACES_FILE)
+    try:
+        return PlacesEnvelope.model_validate(doc)
+    except ValidationError as exc:
+        raise DataError(f"{PLACES_FILE} is not a GeoJSON FeatureCollection as the output contract describes"
+                        f" ({first_error(exc)})") from None
+
+
+def _read_texts(data_dir: Path, build_id: str | None, problems: list[str]) -> ArticlesEnvelope:
+    """articles.json (full texts, names left unresolved, files skipped), after checking it belongs to the
+    same build as places.geojson."""
+    art_path = data_dir / ARTICLES_FILE
+    if not art_path.is_file():
+        problems.append(f"{ARTICLES_FILE} is missing: full articles cannot be shown")
+        return ArticlesEnvelope(build_id=build_id, articles=[])
+    try:
+        adoc = ArticlesEnvelope.model_validate(_load_json(art_path))
+    except ValidationError as exc:
+        raise DataError(f"{ARTICLES_FILE} has no 'articles' list ({first_error(exc)})") from None
+    if adoc.build_id != build_id:
+        raise DataError(mixed_set_message(build_id, adoc.build_id))
+    if build_id is None:
+        problems.append("the outputs carry no build_id (an older build): rebuild to be sure they belong together")
+    return adoc
+
+
+def _texts(adoc: ArticlesEnvelope) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    for a in adoc.articles:
+        if isinstance(a, dict) and _str(a.get("id")) and isinstance(a.get("text"), str):
+            texts[_str(a["id"])] = a["text"]
+    return texts
+
+
+def _read_atlas(data_dir: Path) -> Atlas:
+    problems: list[str] = []
+    envelope = _read_places(data_dir)
+    adoc = _read_texts(data_dir, envelope.build_id, problems)
+    articles = _article_entries(envelope.articles, problems)
+    places, by_id = _places(envelope.features, problems)
+    _complete_article_list(articles, places)
     colours = {a["id"]: PALETTE[i % len(PALETTE)] for i, a in enumerate(articles)}
     article_by_id = {a["id"]: a for a in articles}
-    return Atlas(places, by_id, articles, article_by_id, texts, colours, problems, skipped, unresolved)
+    return Atlas(places, by_id, articles, article_by_id, _texts(adoc), colours, problems,
+                 _skipped(adoc.skipped), _unresolved(adoc.unresolved), envelope.build_id)
+
+
+_LAST_GOOD: dict[Path, Atlas] = {}
+
+
+def forget_last_good() -> None:
+    """Drop the remembered sets (a fresh process; tests)."""
+    _LAST_GOOD.clear()
+
+
+def load_atlas(data_dir: Path) -> Atlas:
+    """Read and validate the outputs (``geodata/contract.py``). Broken features are skipped and listed in
+    ``problems``. A set that cannot be used (files of different builds, a broken file) raises DataError,
+    unless this process read a good set from ``data_dir`` before: then that one is returned, with the
+    reason in ``problems``, so the page keeps showing the last consistent map."""
+    data_dir = Path(data_dir)
+    key = data_dir.resolve()
+    try:
+        atlas = _read_atlas(data_dir)
+    except DataError as exc:
+        last = _LAST_GOOD.get(key)
+        if last is None:
+            raise
+        return dataclasses.replace(last, problems=[
+            *last.problems, f"{exc}; showing the last consistent set (build {last.build_id})"])
+    _LAST_GOOD[key] = atlas
+    return atlas

@@ -24,7 +24,8 @@ KIND_LABELS = {
 
 SOURCE_LABELS = {
     "geonames": "GeoNames gazetteer",
-    "natural-earth": "centre of the country's main land area (Natural Earth outline)",
+    "natural-earth": "centre of its Natural Earth outline (a country's main land, a sea's largest part)",
+    "airportsdata": "the airport's own position (airportsdata list)",
     "countryinfo": "the country's usual centre point (country reference data)",
     "us-census": "centre of the US Census Bureau outline",
     "override": "set by hand in the overrides file",

@@ -6,6 +6,7 @@ import json
 import pandas as pd
 
 from dashboard.data import Atlas
+from geodata.csvsafe import to_csv_text
 
 TABLE_ARTICLE_COLUMNS = 12  # one mention-count column per shown article up to this many
 
@@ -43,6 +44,12 @@ def places_table(atlas: Atlas, shown: list[str]) -> pd.DataFrame:
         cols += [titles[a] for a in shown]
     df = pd.DataFrame(rows, columns=cols)
     return df.sort_values(["mentions", "place"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def places_csv(atlas: Atlas, shown: list[str]) -> str:
+    """The "Download selection (CSV)" file: ``places_table`` with every text cell and header (article
+    titles) made spreadsheet-safe by ``geodata.csvsafe``; numbers stay numbers."""
+    return to_csv_text(places_table(atlas, shown))
 
 
 def selection_geojson(atlas: Atlas, shown: list[str]) -> str:

@@ -19,6 +19,17 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
 
 
+def md_code(text: str) -> str:
+    """``text`` as a Markdown code span, shown exactly as it is: inside a code span backslash escapes are
+    printed literally (``md_escape`` there gives stray backslashes), so nothing is escaped; the fence is one
+    backtick longer than the longest run of backticks in the text, and line breaks become spaces."""
+    text = text.replace("\r", " ").replace("\n", " ")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def _merge(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
     clean = sorted((max(0, s), min(length, e)) for s, e in spans if e > s and s < length and e > 0)
     merged: list[tuple[int, int]] = []

@@ -116,7 +116,7 @@ class StagedFiles:
     def __enter__(self) -> "StagedFiles":
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(self, exc_type, _exc, _tb) -> None:
         if exc_type is None:
             self.commit()
         else:

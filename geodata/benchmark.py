@@ -9,7 +9,6 @@ is loaded and measured first, so the peak RSS printed for it excludes the baseli
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import statistics
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from geodata.errors import AtlasError
+from geodata.jsonl import read_jsonl
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -38,16 +38,10 @@ def load_texts(paths: list[str]) -> list[str]:
                 except (OSError, UnicodeDecodeError) as exc:
                     raise AtlasError(f"{f}: cannot read ({exc})") from exc
         elif path.is_file():
-            try:
-                with path.open(encoding="utf-8") as fh:
-                    for lineno, line in enumerate(fh, 1):
-                        if line.strip():
-                            obj = json.loads(line)
-                            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-                                raise AtlasError(f"{path}:{lineno}: expected an object with a \"text\" string")
-                            texts.append(obj["text"])
-            except (ValueError, UnicodeDecodeError) as exc:
-                raise AtlasError(f"{path}: not a JSONL corpus ({exc})") from exc
+            for lineno, obj in read_jsonl(path):
+                if not isinstance(obj.get("text"), str):
+                    raise AtlasError(f"{path}:{lineno}: expected an object with a \"text\" string")
+                texts.append(obj["text"])
         else:
             raise AtlasError(f"{path}: no such file or folder")
     if not texts:

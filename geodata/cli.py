@@ -12,6 +12,7 @@ COMMANDS = {
     "parse": ("geodata.geoparser", "parse_main", "geoparse JSONL documents {id, text} into toponyms"),
     "evaluate": ("geodata.evaluate", "main", "score the geoparser and the baseline on annotated corpora"),
     "benchmark": ("geodata.benchmark", "main", "measure parsing speed and memory against the baseline"),
+    "check": ("geodata.check", "main", "run the bad-input and fault matrix against real builds"),
 }
 
 

@@ -5,10 +5,6 @@ class AtlasError(Exception):
     """Base class of every error the pipeline raises on purpose."""
 
 
-class ArticleError(AtlasError):
-    """An article file cannot be used (the message says why)."""
-
-
 class GazetteerError(AtlasError):
     """The offline gazetteer index is missing or unreadable."""
 

@@ -13,6 +13,7 @@ from typing import Iterable, Iterator
 
 from geodata import atomic
 from geodata.errors import AtlasError
+from geodata.jsonl import read_jsonl
 from geodata.model import Mention, Place, ResolvedMention
 from geodata.recognize import CachedGazetteer, Recognizer, load_nlp
 from geodata.resolve import Resolver
@@ -118,28 +119,14 @@ def toponym_record(r: ResolvedMention) -> dict:
 def _read_jsonl(path: str) -> list[tuple[str, str]]:
     docs = []
     seen: set[str] = set()
-    try:
-        handle = open(path, encoding="utf-8")
-    except OSError as exc:
-        raise AtlasError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    with handle:
-        try:
-            for lineno, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except ValueError as exc:
-                    raise AtlasError(f"{path}:{lineno}: not JSON ({exc})") from exc
-                if not isinstance(obj, dict) or not isinstance(obj.get("text"), str) or "id" not in obj:
-                    raise AtlasError(f"{path}:{lineno}: expected an object with \"id\" and \"text\" (a string)")
-                doc_id = str(obj["id"])
-                if doc_id in seen:
-                    raise AtlasError(f"{path}:{lineno}: duplicate id {doc_id!r}")
-                seen.add(doc_id)
-                docs.append((doc_id, obj["text"]))
-        except UnicodeDecodeError as exc:
-            raise AtlasError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+    for lineno, obj in read_jsonl(path):
+        if not isinstance(obj.get("text"), str) or "id" not in obj:
+            raise AtlasError(f"{path}:{lineno}: expected an object with \"id\" and \"text\" (a string)")
+        doc_id = str(obj["id"])
+        if doc_id in seen:
+            raise AtlasError(f"{path}:{lineno}: duplicate id {doc_id!r}")
+        seen.add(doc_id)
+        docs.append((doc_id, obj["text"]))
     return docs
 
 

@@ -1,28 +1,36 @@
 """Turn resolved mentions into the pipeline's output files: places.geojson, gazetteer.csv, articles.json.
 
-The three files are staged complete before any is renamed into place (places.geojson last), and both JSON
-files carry the same ``build_id`` so a reader can tell they belong together. An interrupted build leaves
-the previous outputs as they were.
+The files are described once in ``geodata/contract.py``. The three are staged complete before any is
+renamed into place (places.geojson last), and all three carry the same ``build_id`` so a reader can tell
+they belong together (the dashboard refuses a mixed set). An interrupted build leaves the previous
+outputs as they were; its temporary files are removed by the next build. Every CSV cell goes through
+``geodata.csvsafe`` and every file name through ``articles.safe_text`` (names that are not valid UTF-8).
 """
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
 import json
 import os
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from . import atomic
-from .articles import Article
+from . import atomic, csvsafe
+from .articles import Article, display_path, safe_text
+from .contract import ARTICLES_FILE, BUILD_ID_COLUMN, GAZETTEER_COLUMNS, GAZETTEER_FILE, OUTPUT_FILES, PLACES_FILE
 from .model import Place, ResolvedMention
 from .passages import passage
 
-PLACES_FILE = "places.geojson"
-ARTICLES_FILE = "articles.json"
-GAZETTEER_FILE = "gazetteer.csv"
+try:
+    import fcntl
+except ImportError:  # not POSIX: no lock, the stale temp files of other builds are left alone
+    fcntl = None
+
+LOCK_FILE = ".atlas-outputs.lock"
 COORD_DECIMALS = 5
 MAX_CANDIDATES = 5
 
@@ -121,9 +129,9 @@ def article_summaries(articles: list[Article], resolved: dict[str, list[Resolved
     for article in articles:
         found = [rm for rm in resolved.get(article.id, []) if rm.place is not None]
         try:
-            path = str(article.path.relative_to(articles_dir)) if articles_dir else article.path.name
+            path = display_path(article.path.relative_to(articles_dir)) if articles_dir else display_path(article.path.name)
         except ValueError:
-            path = article.path.name
+            path = display_path(article.path.name)
         rows.append({
             "id": article.id,
             "title": article.title,
@@ -134,7 +142,9 @@ def article_summaries(articles: list[Article], resolved: dict[str, list[Resolved
     return rows
 
 
-def gazetteer_table(features: list[dict], articles: list[Article]) -> pd.DataFrame:
+def gazetteer_table(features: list[dict], articles: list[Article], build_id: str = "") -> pd.DataFrame:
+    """One row per place (columns: ``contract.GAZETTEER_COLUMNS``, a count per article, ``build_id``); text
+    cells are already made spreadsheet-safe, and names that are not valid UTF-8 readable."""
     rows = []
     for feat in features:
         props = feat["properties"]
@@ -147,11 +157,15 @@ def gazetteer_table(features: list[dict], articles: list[Article]) -> pd.DataFra
             "aliases": "; ".join(props["aliases"]), "mention_count": props["mention_count"],
         }
         for article in articles:
-            row[f"mentions:{article.id}"] = per_article.get(article.id, 0)
+            row[f"mentions:{safe_text(article.id)}"] = per_article.get(article.id, 0)
+        row[BUILD_ID_COLUMN] = build_id
         rows.append(row)
-    columns = ["id", "name", "kind", "country", "lat", "lon", "source", "geonameid", "aliases",
-               "mention_count"] + [f"mentions:{a.id}" for a in articles]
-    return pd.DataFrame(rows, columns=columns)
+    columns = [*GAZETTEER_COLUMNS, *(f"mentions:{safe_text(a.id)}" for a in articles), BUILD_ID_COLUMN]
+    frame = pd.DataFrame(rows, columns=columns)
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            frame[column] = frame[column].map(lambda v: safe_text(v) if isinstance(v, str) else v)
+    return csvsafe.safe_frame(frame)
 
 
 def unresolved_list(articles: list[Article], resolved: dict[str, list[ResolvedMention]]) -> list[dict]:
@@ -161,11 +175,48 @@ def unresolved_list(articles: list[Article], resolved: dict[str, list[ResolvedMe
     ]
 
 
+def _safe_ids(articles: list[Article], resolved: dict[str, list[ResolvedMention]]):
+    """Articles whose ids (from file names) are not valid UTF-8 get readable ids (U+FFFD) before writing."""
+    if all(safe_text(a.id) == a.id for a in articles):
+        return articles, resolved
+    safe_articles = [dataclasses.replace(a, id=safe_text(a.id)) for a in articles]
+    safe_resolved = {safe_text(k): v for k, v in resolved.items()}
+    return safe_articles, safe_resolved
+
+
+@contextlib.contextmanager
+def output_lock(out_dir: Path):
+    """One writer of ``out_dir`` at a time (a lock file released by the kernel if the build dies)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if fcntl is None:
+        yield
+        return
+    with open(out_dir / LOCK_FILE, "a") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def remove_stale_temp_files(out_dir: Path) -> list[Path]:
+    """Temporary files a killed build left beside the outputs (``.<output name>.*.tmp``); call it while
+    holding ``output_lock`` so no running build's files are taken."""
+    removed = []
+    for name in OUTPUT_FILES:
+        for path in out_dir.glob(f".{name}.*.tmp"):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
 def write_outputs(out_dir: str | os.PathLike, articles: list[Article],
                   resolved: dict[str, list[ResolvedMention]], *, articles_dir: Path | None = None,
                   skipped: list | None = None) -> dict:
     """Write the three output files into ``out_dir``; returns the FeatureCollection written."""
     out_dir = Path(out_dir)
+    articles, resolved = _safe_ids(articles, resolved)
     order = {a.id: i for i, a in enumerate(articles)}
     entries = collect_places(articles, resolved)
     features = [feature(e, order) for e in entries.values()]
@@ -174,13 +225,14 @@ def write_outputs(out_dir: str | os.PathLike, articles: list[Article],
     texts = {a.id: a.text for a in articles}
     build_id = hashlib.sha256(json.dumps(collection, sort_keys=True).encode()).hexdigest()[:16]
     collection["build_id"] = build_id
-    table = gazetteer_table(features, articles)
-    with atomic.StagedFiles() as staged:
+    table = gazetteer_table(features, articles, build_id)
+    with output_lock(out_dir), atomic.StagedFiles() as staged:
+        remove_stale_temp_files(out_dir)
         staged.write_json(out_dir / ARTICLES_FILE, {
             "build_id": build_id,
             "articles": [dict(s, text=texts[s["id"]]) for s in summaries],
             "unresolved": unresolved_list(articles, resolved),
-            "skipped": [{"path": str(s.path), "reason": s.reason} for s in (skipped or [])],
+            "skipped": [{"path": display_path(s.path), "reason": s.reason} for s in (skipped or [])],
         })
         with staged.open(out_dir / GAZETTEER_FILE) as fh:
             table.to_csv(fh, index=False)

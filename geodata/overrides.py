@@ -25,8 +25,11 @@ Columns may come in any order; only ``action`` is always required. Every row is 
     ``surface`` is never a place: everywhere, or with ``article`` only in that article, or with
     ``article`` and ``start`` only that one mention.
 
-``note`` is free text for reviewers. Surface forms match case-insensitively, ignoring accents and runs of
-spaces ("Rue de Judée" == "rue de  judee"). A later row for the same surface and scope replaces an earlier
+``note`` is free text for reviewers. Surface forms match as the gazetteer matches names
+(``geodata.names.name_key``): ignoring case, accents, runs of spaces, dots and hyphens, a leading "the", and
+Saint/St, Mount/Mt, Fort/Ft ("Rue de Judée" == "rue de  judee", "St. Louis" == "Saint Louis").
+A header that names a column twice is an error: no row of that file is applied. Cells the dashboard writes
+that a spreadsheet would run as a formula are prefixed with ``'`` (``geodata.csvsafe``); reading undoes it. A later row for the same surface and scope replaces an earlier
 one (and the earlier one is reported).
 
 Loading never raises for a bad row: ``load_overrides`` collects ``(line_number, message)`` in
@@ -42,7 +45,6 @@ import io
 import math
 import os
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Protocol
@@ -53,8 +55,10 @@ except ImportError:  # not POSIX: writes are still atomic, just not serialised
     fcntl = None
 
 from geodata import atomic, settings
+from geodata.csvsafe import safe_cell, unsafe_cell
 from geodata.errors import OverrideError
 from geodata.model import KINDS, Mention, Place, ResolvedMention
+from geodata.names import name_key, slugify
 
 COLUMNS = ("action", "surface", "place_id", "name", "kind", "country", "lat", "lon", "article", "start", "note")
 ACTIONS = ("add", "pin", "alias", "exclude")
@@ -78,19 +82,9 @@ def default_overrides_path() -> Path:
 
 
 def surface_key(text: str) -> str:
-    """Matching key of a surface form: NFKD without accents, casefolded, single spaces, curly quotes
-    straightened, surrounding punctuation dropped."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.replace("\u2019", "'").replace("\u2018", "'")
-    text = re.sub(r"\s+", " ", text).strip().strip(".,;:!?\"'()[]").strip()
-    return text.casefold()
-
-
-def slugify(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
+    """Matching key of a surface form: the project's one name key (``geodata.names.name_key``), so the
+    spellings the gazetteer equates ("St. Louis", "Saint Louis") match the same override."""
+    return name_key(text)
 
 
 class GazetteerLike(Protocol):
@@ -121,7 +115,7 @@ class OverrideRow:
         values = {}
         for col in COLUMNS:
             value = row.get(col, "")
-            values[col] = "" if value is None else str(value).strip()
+            values[col] = "" if value is None else unsafe_cell(str(value).strip())
         values["action"] = values["action"].lower()
         return cls(line=line, **values)
 
@@ -130,7 +124,7 @@ class OverrideRow:
 
     def to_csv_line(self) -> str:
         buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerow([getattr(self, c) for c in COLUMNS])
+        csv.writer(buf, lineterminator="\n").writerow([safe_cell(getattr(self, c)) for c in COLUMNS])
         return buf.getvalue()
 
 
@@ -439,12 +433,24 @@ class Overrides:
         return [f"{name}:{line}: {message}" for line, message in sorted(self.problems)]
 
 
-def _split_line(text: str) -> list[str] | None:
+def _split_line(text: str) -> list[str] | str:
+    """The cells of one line, or why it cannot be read."""
     try:
         rows = list(csv.reader([text], strict=True))
-    except csv.Error:
-        return None
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            return (f"unreadable CSV: a cell is longer than {csv.field_size_limit():,} characters"
+                    f" (the line has {len(text):,}); row ignored")
+        return f"unreadable CSV ({exc}): quotes must be balanced, one row per line; row ignored"
     return rows[0] if rows else []
+
+
+def _header_problem(names: list[str]) -> str | None:
+    twice = sorted({n for n in names if n and names.count(n) > 1})
+    if twice:
+        return ("; ".join(f"column {n!r} appears twice in the header" for n in twice)
+                + ": which copy is meant is unclear, so no row of this file was applied")
+    return None
 
 
 def parse_overrides(text: str, path: Path | None = None) -> Overrides:
@@ -455,12 +461,16 @@ def parse_overrides(text: str, path: Path | None = None) -> Overrides:
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
         cells = _split_line(raw)
-        if cells is None:
-            overrides._problem(number, "unreadable CSV (unbalanced quotes?); one row per line")
+        if isinstance(cells, str):
+            overrides._problem(number, cells)
             continue
         if header is None:
             names = [c.strip().lower() for c in cells]
             if "action" in names:
+                problem = _header_problem(names)
+                if problem:
+                    overrides._problem(number, problem)
+                    return overrides
                 header = names
                 unknown = [n for n in names if n not in COLUMNS]
                 if unknown:
@@ -576,7 +586,7 @@ def append_overrides(path: str | os.PathLike, rows: Iterable[OverrideRow | Mappi
             existing += newline
         if header is None:
             existing += ",".join(COLUMNS) + newline
-        elif [c.strip().lower() for c in (_split_line(header) or [])] != list(COLUMNS):
+        elif not isinstance(cells := _split_line(header), list) or [c.strip().lower() for c in cells] != list(COLUMNS):
             raise OverrideError(f"{path}: header is {header!r}, expected {','.join(COLUMNS)!r}; edit the file by hand")
         new_text = existing + "".join(row.to_csv_line().replace("\n", newline) for row in parsed)
         # the combined file must still take these rows (e.g. no add with a place_id used twice)

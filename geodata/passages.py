@@ -1,12 +1,33 @@
-"""The passage around a mention: its paragraph when short, else its sentence, else a window."""
+"""The passage around a mention: its paragraph when short, else its sentence, else a window.
+
+Sentences come from spaCy's rule-based ``sentencizer`` on a blank English pipeline, whose tokenizer keeps
+abbreviations whole ("Mr.", "U.S."), so "Mr. Smith of the U.S. Coast Guard flew to Calais." stays one
+sentence. The splitter runs once per article text (cached), and only for paragraphs too long to show whole.
+"""
 from __future__ import annotations
 
-import re
+import bisect
+import functools
 
 MAX_PASSAGE_CHARS = 600
 WINDOW_CHARS = 240
-_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u2019\u201d)\]]*\s+")
-_PARAGRAPH_BREAK = re.compile(r"\r?\n")
+
+
+@functools.lru_cache(maxsize=1)
+def _splitter():
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.max_length = 10**8  # articles are capped in size by geodata.articles, not here
+    return nlp
+
+
+@functools.lru_cache(maxsize=4)
+def sentence_starts(text: str) -> tuple[int, ...]:
+    """Character offsets at which the sentences of ``text`` begin (the first is 0)."""
+    doc = _splitter()(text)
+    return tuple(sent.start_char for sent in doc.sents) or (0,)
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
@@ -24,13 +45,12 @@ def _paragraph(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _sentence(text: str, lo: int, hi: int, start: int, end: int) -> tuple[int, int]:
-    s_lo, s_hi = lo, hi
-    for match in _SENTENCE_END.finditer(text, lo, hi):
-        if match.end() <= start:
-            s_lo = match.end()
-        elif match.start() >= end:
-            s_hi = match.start() + 1
-            break
+    """The sentence(s) holding text[start:end], within the paragraph lo:hi."""
+    starts = sentence_starts(text)
+    first = bisect.bisect_right(starts, start) - 1
+    after = bisect.bisect_left(starts, max(end, start + 1))
+    s_lo = max(lo, starts[first] if first >= 0 else lo)
+    s_hi = min(hi, starts[after]) if after < len(starts) else hi
     return s_lo, s_hi
 
 

@@ -1,14 +1,15 @@
 """The build: articles -> mentions -> resolved places -> (overrides, online geocoder) -> output files."""
 from __future__ import annotations
 
+import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from tqdm import tqdm
 
-from .articles import Article, Skipped, load_articles
+from .articles import Article, Skipped, display_path, load_articles
 from .errors import AtlasError
 from .geocoders import GeocodeReport, default_cache_path, geocode_unresolved, unresolved_names
 from .geoparser import Geoparser
@@ -42,7 +43,7 @@ class BuildReport:
 
     def summary(self) -> str:
         lines = [f"Read {len(self.articles)} article(s); skipped {len(self.skipped)}."]
-        lines += [f"  skipped {s.path}: {s.reason}" for s in self.skipped]
+        lines += [f"  skipped {s}" for s in self.skipped]
         lines += [f"  overrides: {p}" for p in self.override_problems]
         if self.geocoder is not None and self.geocoder.geocoder != "offline":
             lines.append(self.geocoder.summary_lines()[0])
@@ -52,7 +53,7 @@ class BuildReport:
             lines.append(f"{len(self.unresolved)} name(s) unresolved:")
             lines += [f"  {name}: {why}" for name, why in sorted(self.unresolved.items())]
         if self.written:
-            lines.append("Wrote " + ", ".join(str(p) for p in self.written) + f" in {self.seconds:.1f} s.")
+            lines.append("Wrote " + ", ".join(display_path(p) for p in self.written) + f" in {self.seconds:.1f} s.")
         return "\n".join(lines)
 
 
@@ -69,6 +70,29 @@ def _geocode_unresolved(resolved: dict[str, list[ResolvedMention]], geocoder, ca
     return resolved
 
 
+def check_out_dir(out_dir: Path) -> None:
+    """Raise BuildError now (before any parsing) when ``out_dir`` cannot take the outputs: it, or the
+    nearest folder that exists above it, is not a writable folder. Nothing is created."""
+    probe = out_dir
+    while not probe.exists() and probe != probe.parent:
+        if probe.is_symlink():  # a dangling link
+            break
+        probe = probe.parent
+    problem = None
+    if not probe.exists():
+        problem = "the folder does not exist and cannot be created"
+    elif not probe.is_dir():
+        problem = f"{display_path(probe)} is not a folder"
+    elif not os.access(probe, os.W_OK | os.X_OK):
+        problem = f"{display_path(probe)} is not writable"
+    if problem:
+        raise BuildError(f"cannot write the outputs to {display_path(out_dir)}: {problem}; nothing was parsed")
+
+
+def _had_outputs(out_dir: Path) -> bool:
+    return any((out_dir / name).is_file() for name in (PLACES_FILE, GAZETTEER_FILE, ARTICLES_FILE))
+
+
 def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path = DEFAULT_OUT_DIR, *,
           overrides_path: str | Path | None = DEFAULT_OVERRIDES, geocoder=None,
           geocode_cache: str | Path | None = None, strict: bool = False,
@@ -80,6 +104,7 @@ def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path =
     started = time.perf_counter()
     articles_dir, out_dir = Path(articles_dir), Path(out_dir)
     report = BuildReport()
+    check_out_dir(out_dir)
     try:
         report.articles, report.skipped = load_articles(articles_dir)
     except FileNotFoundError as exc:
@@ -121,8 +146,9 @@ def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path =
         collection = write_outputs(out_dir, report.articles, resolved, articles_dir=articles_dir,
                                    skipped=report.skipped)
     except OSError as exc:  # out is a file, read-only, disk full...: the previous outputs are untouched
-        raise BuildError(f"cannot write the outputs to {out_dir}: {exc.strerror or exc}"
-                         f" ({exc.filename or out_dir}); previous outputs left as they were") from exc
+        kept = "; previous outputs left as they were" if _had_outputs(out_dir) else "; nothing written"
+        raise BuildError(f"cannot write the outputs to {display_path(out_dir)}: {exc.strerror or exc}"
+                         f" ({display_path(exc.filename or out_dir)}){kept}") from exc
     report.mentions = sum(f["properties"]["mention_count"] for f in collection["features"])
     report.places = len(collection["features"])
     report.written = [out_dir / name for name in (PLACES_FILE, GAZETTEER_FILE, ARTICLES_FILE)]

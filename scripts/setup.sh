@@ -51,6 +51,15 @@ if ! stamp_ok "pip-$REQS" requirements.txt "$REQS"; then
     stamp_set "pip-$REQS" requirements.txt "$REQS"
 fi
 
+# 2b. The project itself, installed in place (imports work from any folder; no sys.path edits)
+EDITABLE_STAMP="editable-$(printf %s "$PWD" | sha256sum | cut -c1-12)"  # one per checkout: .venv may be shared
+if ! stamp_ok "$EDITABLE_STAMP" pyproject.toml; then
+    log "installing the project in place (pip install -e .)"
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e . \
+        2> >(grep -v "^WARNING: Location 'file:" >&2)
+    stamp_set "$EDITABLE_STAMP" pyproject.toml
+fi
+
 # 3. Map assets and outlines from the npm registry (package-lock.json pins them)
 if [ ! -d node_modules ] || ! stamp_ok npm package-lock.json; then
     if ! command -v npm >/dev/null 2>&1; then

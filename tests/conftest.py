@@ -10,7 +10,7 @@ def _in_ci() -> bool:
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
+def pytest_runtest_makereport(item):
     outcome = yield
     report = outcome.get_result()
     if _in_ci() and report.skipped and not hasattr(report, "wasxfail"):

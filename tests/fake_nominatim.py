@@ -4,12 +4,15 @@
         geocoder = get_geocoder("nominatim", domain=server.domain, scheme="http")
         ...
         server.requests        # how many /search requests arrived
-        server.mode = "429"    # ok | 429 | 500 | 503 | malformed | wrong-shape | hang
+        server.mode = "429"    # ok | 429 | 500 | 503 | malformed | wrong-shape | hang | trickle
 
 Answers are written here by hand in the shape Nominatim returns for ``format=json&addressdetails=1``
 (they are fixtures, not real recordings: coordinates are approximate). Unknown queries get ``[]``.
 Per-query modes (``server.query_modes["calais"] = "500"``) and "fail the first N requests"
 (``server.fail_first = 2`` with ``server.mode_for_failures``) drive the retry tests.
+
+"trickle" sends the normal answer one byte every ``trickle_seconds`` (a service that never times out a
+read, yet never finishes). ``server.answers[key]`` may be replaced to send any answer (huge names...).
 
 Run it by hand: ``python tests/fake_nominatim.py [PORT] [MODE]``.
 """
@@ -68,7 +71,7 @@ ANSWERS: dict[str, list[dict]] = {
         {"state": "Hauts-de-France", "country": "France", "country_code": "fr"})],
 }
 
-MODES = ("ok", "429", "500", "503", "malformed", "wrong-shape", "hang")
+MODES = ("ok", "429", "500", "503", "malformed", "wrong-shape", "hang", "trickle")
 
 
 class FakeNominatim:
@@ -81,6 +84,7 @@ class FakeNominatim:
         self.fail_first = 0
         self.mode_for_failures = "500"
         self.hang_seconds = hang_seconds
+        self.trickle_seconds = 1.0
         self.retry_after = retry_after
         self.requests = 0
         self.queries: list[str] = []
@@ -166,14 +170,32 @@ class FakeNominatim:
             self._send(handler, 200, b'[{"place_id": 1, "lat": "50.9", "lon": ')
         elif mode == "wrong-shape":
             self._send(handler, 200, json.dumps([{"place_id": 1, "display_name": "Nowhere", "lat": "north"}]).encode())
-        elif mode == "ok":
+        elif mode in ("ok", "trickle"):
             try:
                 limit = max(1, int(parse_qs(url.query).get("limit", ["10"])[0]))
             except ValueError:
                 limit = 10
-            self._send(handler, 200, json.dumps(self.answers.get(_key(query), [])[:limit]).encode("utf-8"))
+            body = json.dumps(self.answers.get(_key(query), [])[:limit]).encode("utf-8")
+            if mode == "ok":
+                self._send(handler, 200, body)
+            else:
+                self._trickle(handler, body)
         else:
             self._send(handler, 400, b'{"error": "unknown fake mode"}')
+
+    def _trickle(self, handler, body: bytes) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json; charset=utf-8")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        try:
+            for i in range(len(body)):
+                handler.wfile.write(body[i:i + 1])
+                handler.wfile.flush()
+                if self._stop.wait(self.trickle_seconds):
+                    return
+        except OSError:
+            pass  # the client gave up
 
     @staticmethod
     def _send(handler, status: int, body: bytes, headers: dict | None = None,

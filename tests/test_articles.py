@@ -89,3 +89,83 @@ def test_an_unlistable_folder_is_reported_not_passed_over(tmp_path, monkeypatch)
     articles, skipped = load_articles(tmp_path)
     assert [a.id for a in articles] == ["a"]
     assert [(s.path, "unreadable folder" in s.reason) for s in skipped] == [(locked, True)]
+
+
+# --- issue 13: bad input the reliability matrix found ---------------------------------------------
+
+def test_symlink_out_of_the_folder_is_skipped_with_a_reason(tmp_path):
+    arts = tmp_path / "articles"
+    write(arts, "good.txt", b"Ferries\nBoats left Calais.\n")
+    outside = write(tmp_path, "secret.txt", b"root:x:0:0:root\n")
+    (arts / "passwd.txt").symlink_to(outside)
+    (arts / "linked-dir").symlink_to(tmp_path, target_is_directory=True)
+    (arts / "inside.txt").symlink_to(arts / "good.txt")  # a link that stays inside is allowed...
+    articles, skipped = load_articles(arts)
+    assert "passwd" not in [a.id for a in articles]
+    assert all("root:x" not in a.text for a in articles)
+    reasons = {s.path.name: s.reason for s in skipped}
+    assert "outside the articles folder" in reasons["passwd.txt"]
+    assert "not followed" in reasons["linked-dir"]
+
+
+def test_hidden_names_are_listed_as_skipped(tmp_path):
+    write(tmp_path, "good.txt", b"Ferries\nBoats left Calais.\n")
+    write(tmp_path, ".draft.txt", b"Draft\nBoats left Dover.\n")
+    write(tmp_path, ".hidden/c.txt", b"C\nBoats left Dover.\n")
+    articles, skipped = load_articles(tmp_path)
+    assert [a.id for a in articles] == ["good"]
+    reasons = {s.path.name: s.reason for s in skipped}
+    assert reasons[".draft.txt"].startswith("hidden")
+    assert reasons[".hidden"].startswith("hidden folder")
+
+
+def test_upper_case_suffix_is_an_article_for_build_and_dashboard_alike(tmp_path):
+    from dashboard.data import article_files
+    from geodata.articles import find_article_files
+
+    write(tmp_path, "A.TXT", b"A\nBoats left Calais.\n")
+    write(tmp_path, "sub/b.txt", b"B\nBoats left Calais.\n")
+    write(tmp_path, ".c.txt", b"C\nBoats left Calais.\n")
+    articles, _ = load_articles(tmp_path)
+    assert sorted(a.id for a in articles) == ["A", "b"]
+    assert article_files(tmp_path) == find_article_files(tmp_path) == [tmp_path / "A.TXT", tmp_path / "sub" / "b.txt"]
+
+
+@pytest.mark.reliability
+def test_utf16_with_a_byte_order_mark_is_read(tmp_path):
+    write(tmp_path, "le.txt", "\ufeffCalais news\nBoats left Calais.\n".encode("utf-16-le"))
+    write(tmp_path, "be.txt", "\ufeffDover news\nBoats left Dover.\n".encode("utf-16-be"))
+    articles, skipped = load_articles(tmp_path)
+    assert skipped == []
+    by_id = {a.id: a for a in articles}
+    assert by_id["le"].title == "Calais news" and by_id["be"].text == "Dover news\nBoats left Dover.\n"
+
+
+def test_utf16_without_a_mark_is_named_not_called_binary(tmp_path):
+    write(tmp_path, "raw.txt", "Calais news\nBoats left Calais.\n".encode("utf-16-le"))
+    result = read_article(tmp_path / "raw.txt")
+    assert isinstance(result, Skipped)
+    assert "UTF-16" in result.reason and "binary" not in result.reason
+
+
+def test_size_limit_is_stated_in_mebibytes(tmp_path):
+    path = write(tmp_path, "huge.txt", b"T\n" + b"x" * (5 * 1024 * 1024 + 10))
+    result = read_article(path)
+    assert isinstance(result, Skipped)
+    assert "limit is 5 MiB" in result.reason and "5.0 MiB" in result.reason
+
+
+@pytest.mark.reliability
+def test_file_name_that_is_not_utf8_gets_a_safe_id_and_path(tmp_path):
+    import os
+
+    os.mkdir(os.fsencode(tmp_path / "d"))
+    name = os.fsencode(tmp_path / "d") + b"/caf\xe9.txt"
+    with open(name, "wb") as fh:
+        fh.write(b"Cafe news\nBoats left Calais.\n")
+    with open(os.fsencode(tmp_path / "d") + b"/bad\xff.txt", "wb") as fh:
+        fh.write(b"")
+    (article,), (skipped,) = load_articles(tmp_path / "d")
+    article.id.encode("utf-8")  # no surrogates left
+    str(skipped).encode("utf-8")
+    assert article.id == "caf\ufffd" and "bad\ufffd.txt: empty" in str(skipped)

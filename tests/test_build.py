@@ -88,7 +88,7 @@ def test_bad_files_are_named_and_the_rest_builds(tmp_path):
 
 
 def test_no_readable_article_is_an_error_and_writes_nothing(tmp_path):
-    (tmp_path / "a.txt").write_bytes(b"\xff\xfe\x00bad")
+    (tmp_path / "a.txt").write_bytes(b"bad \xc3\x28 \xff")  # not UTF-8 (a UTF-16 mark would now be read)
     proc = run_build("--articles", tmp_path, "--out", tmp_path / "out")
     assert proc.returncode == 1 and "no readable article" in proc.stderr
     assert not (tmp_path / "out").exists()
@@ -166,3 +166,55 @@ def test_override_problems_are_reported_in_file_order(tmp_path):
                          "frobnicate,Bar\n")  # line 3: found while reading
     report = pipeline.build(arts, tmp_path / "out", overrides_path=overrides, progress=False)
     assert [p.split(": ")[0] for p in report.override_problems] == [f"{overrides}:2", f"{overrides}:3"]
+
+
+# --- issue 13 ------------------------------------------------------------------------------------
+
+class _NoGazetteer:
+    def __getattr__(self, name):
+        raise AssertionError("the build went on to parse although --out cannot be written")
+
+
+def test_an_unwritable_out_is_found_before_any_parsing(tmp_path):
+    arts = tmp_path / "articles"
+    arts.mkdir()
+    (arts / "good.txt").write_text(GOOD)
+    blocker = tmp_path / "file"
+    blocker.write_text("a file\n")
+    with pytest.raises(pipeline.BuildError, match="cannot write the outputs") as info:
+        pipeline.build(arts, blocker / "out", overrides_path=None, progress=False, gazetteer=_NoGazetteer())
+    assert "previous outputs" not in str(info.value)  # there were none
+    assert not (blocker / "out").exists()
+
+
+def test_a_failed_write_mentions_previous_outputs_only_when_there_were_some(tmp_path, monkeypatch):
+    arts = tmp_path / "articles"
+    arts.mkdir()
+    (arts / "good.txt").write_text(GOOD)
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pipeline, "write_outputs", full_disk)
+    with pytest.raises(pipeline.BuildError) as fresh:
+        pipeline.build(arts, tmp_path / "new", overrides_path=None, progress=False)
+    assert "No space left" in str(fresh.value) and "previous outputs" not in str(fresh.value)
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "places.geojson").write_text("{}")
+    with pytest.raises(pipeline.BuildError, match="previous outputs left as they were"):
+        pipeline.build(arts, tmp_path / "old", overrides_path=None, progress=False)
+
+
+def test_skipped_names_that_are_not_utf8_are_printed_safely(tmp_path):
+    import os
+
+    arts = tmp_path / "articles"
+    arts.mkdir()
+    (arts / "good.txt").write_text(GOOD)
+    with open(os.fsencode(arts) + b"/caf\xe9.txt", "wb") as fh:
+        fh.write(b"")
+    proc = run_build("--articles", arts, "--out", tmp_path / "out", "--overrides", tmp_path / "none.csv")
+    assert proc.returncode == 0, proc.stderr
+    assert "caf\ufffd.txt: empty" in proc.stdout
+    from geodata import contract
+    contract.validate_outputs(tmp_path / "out")

@@ -16,11 +16,12 @@ def feature(pid, name, lon, lat, mentions, **props):
                            "candidates": [], **props}}
 
 
-def write(tmp_path, features, articles=None, texts=None):
-    doc = {"type": "FeatureCollection", "features": features,
+def write(tmp_path, features, articles=None, texts=None, build_id="b1", articles_build_id=None):
+    doc = {"type": "FeatureCollection", "features": features, "build_id": build_id,
            "articles": articles if articles is not None else [{"id": "a1", "title": "T1"}]}
     (tmp_path / "places.geojson").write_text(json.dumps(doc))
-    (tmp_path / "articles.json").write_text(json.dumps({"articles": texts or [{"id": "a1", "text": "T1\nx"}]}))
+    (tmp_path / "articles.json").write_text(json.dumps({"articles": texts or [{"id": "a1", "text": "T1\nx"}],
+                                                        "build_id": articles_build_id or build_id}))
 
 
 M = {"article": "a1", "start": 3, "end": 9, "text": "Calais", "passage": "In Calais.", "passage_start": 0}
@@ -118,3 +119,95 @@ def test_config_from_env(tmp_path):
                            "ATLAS_EDITING": "1"})
     assert cfg.articles_dir == tmp_path and cfg.data_dir == tmp_path / "d" and cfg.editing
     assert not config_from_env({}).editing
+
+
+@pytest.mark.reliability
+def test_a_mixed_set_is_refused_and_the_last_good_one_kept(tmp_path):
+    import dashboard.data as data
+
+    data.forget_last_good()
+    write(tmp_path, [feature("3029162", "Calais", 1.85, 50.95, [M])], build_id="old")
+    good = load_atlas(tmp_path)
+    assert good.build_id == "old" and good.problems == []
+    # a build killed between its renames: articles.json is new, places.geojson is not
+    (tmp_path / "articles.json").write_text(json.dumps({"build_id": "new", "articles": [{"id": "a9", "text": "x"}]}))
+    shown = load_atlas(tmp_path)
+    assert [p["id"] for p in shown.places] == ["3029162"] and shown.texts == {"a1": "T1\nx"}
+    assert any("different builds" in p and "last consistent" in p for p in shown.problems)
+    data.forget_last_good()  # a fresh dashboard process has nothing to fall back on
+    with pytest.raises(DataError, match=r"places.geojson \(build old\) and articles.json \(build new\)"):
+        load_atlas(tmp_path)
+
+
+def test_the_reader_checks_the_output_contract(tmp_path):
+    (tmp_path / "places.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": "nope"}))
+    with pytest.raises(DataError, match="features"):
+        load_atlas(tmp_path)
+
+
+def test_a_real_build_is_read_as_one_set(tmp_path):
+    from geodata.articles import Article
+    from geodata.model import Mention, Place, ResolvedMention
+    from geodata.outputs import write_outputs
+
+    place = Place(id="1", name="Calais", kind="settlement", lat=50.95, lon=1.85, country="FR")
+    art = Article("a1", "In Calais", "In Calais\nBoats.", tmp_path / "a1.txt")
+    written = write_outputs(tmp_path / "out", [art], {"a1": [ResolvedMention(Mention(3, 9, "Calais"), place, [])]})
+    atlas = load_atlas(tmp_path / "out")
+    assert atlas.build_id == written["build_id"] and atlas.problems == []
+
+
+@pytest.mark.reliability
+def test_rebuild_requests_while_one_runs_join_it_instead_of_queueing(tmp_path):
+    import threading
+
+    from dashboard.data import BuildCoordinator, BuildResult
+
+    started, release = threading.Event(), threading.Event()
+    calls = []
+
+    def runner(articles_dir, data_dir, overrides=None):
+        calls.append(data_dir)
+        started.set()
+        assert release.wait(30)
+        return BuildResult(True, 0, "built", 0.1, ["build"], "built")
+
+    coordinator = BuildCoordinator(runner=runner)
+    results = []
+    presses = [threading.Thread(target=lambda: results.append(coordinator.request(tmp_path, tmp_path / "out")))
+               for _ in range(9)]  # 3 visitors x 3 presses
+    presses[0].start()
+    assert started.wait(30)
+    for press in presses[1:]:
+        press.start()
+    deadline = time.monotonic() + 30
+    while coordinator.waiting(tmp_path / "out") < 8 and time.monotonic() < deadline:
+        time.sleep(0.01)  # polling a condition, not timing anything
+    assert coordinator.waiting(tmp_path / "out") == 8
+    release.set()
+    for press in presses:
+        press.join(30)
+    assert len(calls) == 1  # one build for nine presses
+    assert len(results) == 9 and all(r.ok for r, _ in results)
+    assert sorted(joined for _, joined in results) == [False] + [True] * 8
+    # once it has finished, the next press builds again
+    coordinator.request(tmp_path, tmp_path / "out")
+    assert len(calls) == 2
+
+
+@pytest.mark.reliability
+def test_a_build_running_in_another_process_is_joined_not_repeated(tmp_path):
+    import fcntl
+
+    from dashboard.data import BUILD_LOCK_FILE, BuildCoordinator
+
+    out = tmp_path / "out"
+    out.mkdir()
+    calls = []
+    coordinator = BuildCoordinator(runner=lambda *a, **k: calls.append(a))
+    with open(out / BUILD_LOCK_FILE, "a") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)  # "another dashboard process" is building
+        result, joined = coordinator.request(tmp_path, out, wait_for_others=False)
+    assert calls == [] and joined and not result.ok and "another" in result.message
+    result, joined = coordinator.request(tmp_path, out)
+    assert len(calls) == 1 and not joined

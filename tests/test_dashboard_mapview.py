@@ -1,7 +1,6 @@
 """The folium map: only local assets, fixed base map, per-article layers (dashboard/mapview.py)."""
 import json
 
-import folium
 import streamlit_folium
 
 from dashboard import assets, mapview

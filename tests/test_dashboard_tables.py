@@ -61,3 +61,16 @@ def test_csv_round_trips(tmp_path):
     df = places_table(atlas, ["a0", "a1"])
     back = pd.read_csv(io.StringIO(df.to_csv(index=False)))
     assert list(back["place"]) == ["Calais", "Dover"] and list(back["mentions"]) == [3, 1]
+
+
+def test_csv_download_neutralises_formulas_and_keeps_numbers(tmp_path):
+    from dashboard.tables import places_csv
+
+    atlas = make_atlas(tmp_path)
+    atlas.article_by_id["a0"]["title"] = "=HYPERLINK(\"http://evil\",\"click\")"
+    atlas.places[0]["name"] = "@SUM(A1)"
+    atlas.places[0]["lon"] = -1.5
+    back = pd.read_csv(io.StringIO(places_csv(atlas, ["a0", "a1"])))
+    assert "'=HYPERLINK(\"http://evil\",\"click\")" in back.columns
+    assert "'@SUM(A1)" in list(back["place"])
+    assert -1.5 in list(back["lon"])  # a number stays a number

@@ -43,3 +43,11 @@ def test_md_escape_neutralises_markdown():
     for raw in ("![", "](", "**", ":red["):
         assert raw not in s
     assert s.replace("\\", "") == "![img](http://x/y.png) [a](javascript:1) **b** :red[c]"
+
+
+def test_code_spans_show_paths_without_stray_backslashes():
+    from dashboard.text import md_code
+
+    assert md_code("/srv/my-articles/2024.v1") == "`/srv/my-articles/2024.v1`"  # md_escape would add \- and \.
+    assert md_code("a`b") == "``a`b``" and md_code("``x") == "``` ``x ```"
+    assert md_code("line\nbreak") == "`line break`"

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fake_nominatim import FakeNominatim  # noqa: E402
 
 import geodata.geocoders.batch as batch  # noqa: E402
@@ -100,6 +99,7 @@ def test_cache_is_per_service_host(server, tmp_path):
         assert other.requests == 1 and report.cache_hits == 0
 
 
+@pytest.mark.reliability
 @pytest.mark.parametrize("mode,status,retried", [
     ("429", "rate-limited", True),
     ("500", "server-error", True),
@@ -501,3 +501,61 @@ def test_each_mention_is_normalised_once(monkeypatch):
     out = apply_geocoded(items, {"Rue de Judée": judee})
     assert [r.place for r in out] == [judee, judee, calais]
     assert len(calls) == 1 + 2  # the places given, then each unresolved mention once
+
+
+# -- issue 13: a trickling service, huge fields, implausible answers ------------------------------
+@pytest.mark.reliability
+def test_a_trickling_service_is_bounded_by_the_timeout_as_a_total_deadline(server, tmp_path):
+    import time
+
+    server.mode, server.trickle_seconds = "trickle", 0.2  # ~600 bytes: two minutes for the whole answer
+    started = time.monotonic()
+    report = geocode_names(["Rue de Judee"], local(server, timeout=1.0), tmp_path / "g.json", max_retries=0, **FAST)
+    elapsed = time.monotonic() - started
+    result = report.results["Rue de Judee"]
+    assert result.status == "timeout" and result.place is None
+    assert "deadline" in report.unresolved["Rue de Judee"]
+    assert elapsed < 10  # the deadline, not the trickle (which would take minutes), ended it
+
+
+@pytest.mark.reliability
+def test_a_huge_name_from_a_geocoder_is_refused_with_a_message(server, tmp_path):
+    from fake_nominatim import ANSWERS
+
+    huge = dict(ANSWERS["rue de judee"][0], name="X" * 5_000_000)
+    server.answers["rue de judee"] = [huge]
+    report = geocode_names(["Rue de Judee"], local(server, timeout=10), tmp_path / "g.json", **FAST)
+    result = report.results["Rue de Judee"]
+    assert result.status == "malformed-answer" and result.place is None
+    assert "5,000,000 characters" in report.unresolved["Rue de Judee"]
+
+
+def _rio(name, osm_id):
+    from fake_nominatim import _answer
+
+    return _answer(900000 + osm_id, "way", osm_id, -22.97, -43.18, "highway", "residential", "road", name,
+                   f"{name}, Copacabana, Rio de Janeiro, Brazil", {"road": name, "country": "Brazil",
+                                                                   "country_code": "br"})
+
+
+@pytest.mark.reliability
+def test_an_answer_far_from_the_articles_places_is_refused_and_reported(server, tmp_path):
+    from fake_nominatim import ANSWERS
+
+    dover = Place(id="2651048", name="Dover", kind="settlement", lat=51.126, lon=1.313, country="GB")
+    server.answers["rue de judee"] = [_rio("Rua de Judeia", 1)]
+    article = {"calais": [rm("Calais", 0, CALAIS), rm("Dover", 10, dover), rm("Rue de Judee", 20)]}
+    filled, report = geocode_unresolved(article, local(server), tmp_path / "g.json", **FAST)
+    assert filled["calais"][2].place is None  # not placed in Rio de Janeiro
+    why = report.unresolved["Rue de Judee"]
+    from geodata.geo import haversine_km
+
+    km = haversine_km(dover.lat, dover.lon, -22.97, -43.18)  # Dover is a little nearer Rio than Calais
+    assert "implausible" in why and "BR" in why and f"{km:,.0f} km from the article's nearest place (Dover)" in why
+    # the service's next answer is taken when it fits the article
+    server.answers["rue de judee"] = [_rio("Rua de Judeia", 2), *ANSWERS["rue de judee"]]
+    filled, report = geocode_unresolved(article, local(server), tmp_path / "other.json", **FAST)
+    assert filled["calais"][2].place.id == "osm-way-200001" and "Rue de Judee" not in report.unresolved
+    # an article with no placed names gives no context: the answer stands
+    alone, _ = geocode_unresolved({"x": [rm("Rue de Judee", 0)]}, local(server), tmp_path / "other.json", **FAST)
+    assert alone["x"][0].place.country == "BR"

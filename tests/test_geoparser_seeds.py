@@ -5,11 +5,12 @@ checks our index and resolver against an independent source.
 """
 from __future__ import annotations
 
-import math
 import re
 from pathlib import Path
 
 import pytest
+
+from geodata.geo import haversine_km
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
@@ -30,10 +31,7 @@ NOT_PLACES = [
 ]
 
 
-def _km(lat1, lon1, lat2, lon2):
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(a))
+_km = haversine_km
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,8 @@
 import csv
 import json
 
+import pytest
+
 from geodata.articles import Article
 from geodata.model import Mention, Place, ResolvedMention
 from geodata.outputs import write_outputs
@@ -91,3 +93,73 @@ def test_each_place_carries_its_first_level_division_name(tmp_path):
     admin1 = {f["id"]: f["properties"]["admin1"] for f in doc["features"]}
     assert admin1 == {springfields[0].id: springfields[0].admin1_name, springfields[1].id: springfields[1].admin1_name,
                       FRANCE.id: None}
+
+
+# --- issue 13 ------------------------------------------------------------------------------------
+from geodata import contract  # noqa: E402
+from geodata.outputs import gazetteer_table  # noqa: E402
+
+
+def _one_article(tmp_path, article_id="a1", place=DUNKIRK, word="Dunkirk"):
+    text = f"Boats at {word}\nMigrants left {word}."
+    art = Article(article_id, f"Boats at {word}", text, tmp_path / f"{article_id}.txt")
+    return art, {article_id: [mention(text, word, place)]}
+
+
+@pytest.mark.reliability
+def test_a_file_name_that_is_not_utf8_does_not_crash_any_output(tmp_path):
+    art, resolved = _one_article(tmp_path, "caf\udce9")  # how Python reads the bytes b"caf\xe9"
+    write_outputs(tmp_path / "out", [art], resolved, articles_dir=tmp_path)
+    gazetteer_table([], [art]).to_csv(tmp_path / "t.csv")  # the table itself is safe to write too
+    for name in contract.OUTPUT_FILES:
+        text = (tmp_path / "out" / name).read_bytes().decode("utf-8")  # valid UTF-8
+        assert "caf\ufffd" in text
+    contract.validate_outputs(tmp_path / "out")
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path):
+    evil = Place(id="=HYPERLINK(\"http://x\")", name="@SUM(1+1)", kind="region", lat=-33.9, lon=-70.1,
+                 country="CL", source="-2+3")
+    art, resolved = _one_article(tmp_path, "+cmd", evil, "Evil")
+    write_outputs(tmp_path / "out", [art], resolved, articles_dir=tmp_path)
+    with open(tmp_path / "out" / "gazetteer.csv", newline="", encoding="utf-8") as fh:
+        header, row = list(csv.reader(fh))
+    cells = dict(zip(header, row))
+    assert cells["id"] == "'=HYPERLINK(\"http://x\")" and cells["source"] == "'-2+3"
+    assert cells["name"] == "'@SUM(1+1)" and cells["aliases"] == "Evil"
+    assert cells["lat"] == "-33.9" and cells["lon"] == "-70.1"  # numbers stay numbers
+    texts = [c for c in header + row if c not in (cells["lat"], cells["lon"])]
+    assert texts and all(not c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in texts)
+
+
+def test_every_output_carries_the_same_build_id_and_follows_the_contract(tmp_path):
+    art, resolved = _one_article(tmp_path)
+    collection = write_outputs(tmp_path / "out", [art], resolved, articles_dir=tmp_path)
+    assert contract.validate_outputs(tmp_path / "out") == collection["build_id"]
+    with open(tmp_path / "out" / "gazetteer.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["build_id"] for r in rows} == {collection["build_id"]}
+
+
+@pytest.mark.reliability
+def test_the_contract_catches_a_mixed_set(tmp_path):
+    art, resolved = _one_article(tmp_path)
+    write_outputs(tmp_path / "one", [art], resolved, articles_dir=tmp_path)
+    art2, resolved2 = _one_article(tmp_path, "a2", FRANCE, "France")
+    write_outputs(tmp_path / "two", [art2], resolved2, articles_dir=tmp_path)
+    (tmp_path / "one" / "articles.json").write_bytes((tmp_path / "two" / "articles.json").read_bytes())
+    with pytest.raises(contract.ContractError, match="different builds"):
+        contract.validate_outputs(tmp_path / "one")
+
+
+def test_a_killed_builds_temp_files_are_removed_by_the_next_build(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = [out / ".places.geojson.abc123.tmp", out / ".articles.json.x.tmp", out / ".gazetteer.csv.y.tmp"]
+    for path in stale:
+        path.write_bytes(b"x" * 1000)
+    keep = out / ".notes.tmp"
+    keep.write_text("not ours")
+    art, resolved = _one_article(tmp_path)
+    write_outputs(out, [art], resolved, articles_dir=tmp_path)
+    assert not any(p.exists() for p in stale) and keep.exists()

@@ -234,7 +234,7 @@ def test_append_preserves_existing_bytes_and_is_atomic(tmp_path, monkeypatch):
     assert text.startswith(original)
     assert load_overrides(path).excluded_everywhere == {"Chelsea", "Omer"}
     # a failing replace leaves the old file intact and no temp file behind
-    def boom(src, dst):
+    def boom(*_args):
         raise OSError("disk full")
     monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(OSError):
@@ -344,3 +344,39 @@ def test_apply_normalises_each_mention_once(tmp_path, monkeypatch):
     assert [(r.text, r.place.id) for r in out] == [("Dover", DOVER_KENT.id), ("Calais", CALAIS.id)]
     assert [c.id for c in out[0].candidates] == [DOVER_KENT.id, DOVER_DE.id]
     assert calls == ["Dover", "Chelsea", "Calais"]
+
+
+# --- issue 13 ------------------------------------------------------------------------------------
+
+def test_a_duplicated_column_name_is_a_clear_error_and_nothing_is_applied():
+    overrides = parse_overrides("action,surface,surface\nexclude,Paris,Lyon\n")
+    assert overrides.rows == [] and overrides.excluded_everywhere == set()
+    (line, message), = overrides.problems
+    assert line == 1 and "column 'surface' appears twice" in message
+
+
+def test_an_oversized_cell_is_named_as_such_not_as_unbalanced_quotes():
+    overrides = parse_overrides("action,surface,note\nexclude,Paris," + "x" * 200_000 + "\n")
+    (line, message), = overrides.problems
+    assert line == 2 and "longer than" in message and "unbalanced" not in message
+    assert parse_overrides('action,surface\npin,"unbalanced\n').problems[0][1].startswith("unreadable CSV")
+
+
+def test_an_override_matches_every_spelling_the_gazetteer_equates():
+    overrides = parse_overrides("action,surface,place_id\nexclude,St. Louis,\n")
+    assert overrides.is_excluded("a", Mention(0, 11, "Saint Louis"))
+    assert overrides.is_excluded("a", Mention(0, 8, "St Louis"))
+    assert surface_key("St. Louis") == surface_key("Saint Louis") == surface_key("saint-louis")
+    assert surface_key("U.S.") == surface_key("US")
+
+
+def test_overrides_written_by_the_dashboard_are_formula_safe_and_read_back_as_written(tmp_path):
+    path = tmp_path / "o.csv"
+    append_override(path, OverrideRow(action="add", name="=HYPERLINK(\"x\")", surface="@cmd", kind="street",
+                                      country="FR", lat="-33.9", lon="1.5"))
+    text = path.read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in text and "'@cmd" in text and ",-33.9," in text  # numbers stay numbers
+    assert not any(cell.startswith(("=", "@")) for line in text.splitlines() for cell in line.split(","))
+    (added,) = load_overrides(path).added.values()
+    assert added.name == "=HYPERLINK(\"x\")" and added.lat == -33.9
+    assert "@cmd" in load_overrides(path).extra_places(None)

@@ -36,3 +36,14 @@ def test_windows_line_endings_and_bad_spans():
     assert check(text, i, i + 5) == "Ferries sail from Dover."
     with pytest.raises(ValueError):
         passage(text, 10, 1000)
+
+
+@pytest.mark.reliability
+def test_abbreviations_do_not_cut_a_sentence():
+    filler = "Nothing happens here at all today. " * 20
+    sentence = "Mr. Smith of the U.S. Coast Guard flew to Calais on Monday."
+    text = filler + sentence + " " + filler
+    i = text.index("Calais")
+    assert check(text, i, i + 6) == sentence
+    j = text.index("Coast")
+    assert check(text, j, j + 11) == sentence

@@ -16,6 +16,7 @@ from geopy.extra.rate_limiter import RateLimiter
 from geodata.geocoders.base import Geocoder
 from geodata.geocoders.cache import GeocodeCache
 from geodata.geocoders.exc import GeocoderLookupError
+from geodata.geocoders.plausible import ArticleContext
 from geodata.model import Place, ResolvedMention
 from geodata.overrides import surface_key
 
@@ -56,6 +57,7 @@ class GeocodeReport:
     cache_hits: int = 0
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)  # name -> why its answers did not fit the article
 
     @property
     def places(self) -> dict[str, Place]:
@@ -69,8 +71,9 @@ class GeocodeReport:
     @property
     def unresolved(self) -> dict[str, str]:
         """name -> why it has no place (status, plus the detail when there is one)."""
-        return {name: (f"{r.status}: {r.detail}" if r.detail else r.status)
-                for name, r in self.results.items() if r.place is None}
+        why = {name: (f"{r.status}: {r.detail}" if r.detail else r.status)
+               for name, r in self.results.items() if r.place is None}
+        return {**why, **self.refused}
 
     @property
     def reasons(self) -> dict[str, str]:
@@ -252,15 +255,25 @@ def apply_geocoded(
     resolved: Iterable[ResolvedMention],
     places: Mapping[str, Place],
     alternatives: Mapping[str, list[Place]] | None = None,
+    context: ArticleContext | None = None,
+    refused: dict[str, str] | None = None,
 ) -> list[ResolvedMention]:
     """Give unresolved mentions their geocoded place (and the service's other answers as candidates).
-    Mentions that already have a place are never changed."""
+    Mentions that already have a place are never changed. With ``context`` (the article's own places) the
+    first of the service's ranked answers that fits the article is taken; when none fits the mention stays
+    unresolved and the reason goes into ``refused`` (name -> why)."""
     by_key = {surface_key(name): place for name, place in places.items()}
     others = {surface_key(name): alts for name, alts in (alternatives or {}).items()}
     out = []
     for item in resolved:
         key = surface_key(item.text) if item.place is None else None
         place = by_key.get(key) if key is not None else None
+        if place is not None and context is not None:
+            ranked = [place, *others.get(key, [])]
+            fitting = next((p for p in ranked if context.problem(p) is None), None)
+            if fitting is None and refused is not None:
+                refused[item.text] = context.problem(place)
+            place = fitting
         if place is None:
             out.append(item)
             continue
@@ -277,7 +290,10 @@ def geocode_unresolved(
     cache_path=None,
     **options,
 ) -> tuple[dict[str, list[ResolvedMention]], GeocodeReport]:
-    """One call for the pipeline: geocode every still-unresolved name across all articles, fill them in."""
+    """One call for the pipeline: geocode every still-unresolved name across all articles, fill them in
+    (each article takes only answers that fit its own places: ``geocoders.plausible``)."""
     report = geocode_names(unresolved_names(resolved_by_article), geocoder, cache_path, **options)
     places, alternatives = report.places, report.alternatives
-    return {aid: apply_geocoded(items, places, alternatives) for aid, items in resolved_by_article.items()}, report
+    filled = {aid: apply_geocoded(items, places, alternatives, ArticleContext.of(items), report.refused)
+              for aid, items in resolved_by_article.items()}
+    return filled, report

@@ -5,6 +5,7 @@ import functools
 import inspect
 import math
 import re
+import threading
 
 from geopy import exc as geopy_exc
 from geopy.adapters import AdapterHTTPError, RequestsAdapter, URLLibAdapter
@@ -22,13 +23,41 @@ from geodata.geocoders.exc import (
     GeocoderUnreachable,
 )
 from geodata.model import Place
+from geodata.names import slugify
 
 DEFAULT_TIMEOUT = 5.0
+MAX_NAME_CHARS = 300  # a longer place name in an answer is refused (no real place name is that long)
 _DOMAIN_RE = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
+def check_name(name: str) -> str:
+    """The answer's place name, or GeocoderMalformedAnswer when it is too long to be one."""
+    if len(name) > MAX_NAME_CHARS:
+        raise GeocoderMalformedAnswer(
+            f"the answer's name has {len(name):,} characters (the limit is {MAX_NAME_CHARS}); answer refused")
+    return name
+
+
+def with_deadline(call, seconds: float):
+    """``call()``, or GeocoderTimeout once ``seconds`` have passed in all. A socket timeout bounds each
+    read only: a service that sends one byte a second never trips it, so the request runs in a worker
+    thread and is abandoned at the deadline (the daemon thread ends with the connection)."""
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["value"] = call()
+        except BaseException as error:  # handed to the caller below
+            outcome["error"] = error
+
+    worker = threading.Thread(target=run, name="geocoder-request", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise GeocoderTimeout(f"no complete answer within the {seconds:g} s deadline (--geocoder-timeout)")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
 
 
 def _adapter_factory():
@@ -151,7 +180,7 @@ class GeopyGeocoder(Geocoder):
 
     def lookup_all(self, name: str) -> list[Place]:
         try:
-            answer = self._geocode(name)
+            answer = with_deadline(lambda: self._geocode(name), self.timeout)
         except GeocoderLookupError:
             raise
         except Exception as error:  # geopy and parsing errors alike
@@ -182,9 +211,9 @@ class GeopyGeocoder(Geocoder):
         lat, lon = float(location.latitude), float(location.longitude)
         check_coordinates(lat, lon)
         address = str(getattr(location, "address", "") or "")
-        name = address.split(",")[0].strip() or query
+        name = check_name(address.split(",")[0].strip() or query)
         return Place(
-            id=f"{self.name}-{_slug(name)}-{lat:.4f}-{lon:.4f}".replace(".", "_"),
+            id=f"{self.name}-{slugify(name)}-{lat:.4f}-{lon:.4f}".replace(".", "_"),
             name=name, kind="other", lat=lat, lon=lon, country=None, source=self.source,
         )
 

@@ -6,7 +6,7 @@ import re
 from geopy.geocoders import nominatim as geopy_nominatim
 
 from geodata.geocoders.exc import GeocoderMalformedAnswer
-from geodata.geocoders.geopy_service import DEFAULT_TIMEOUT, GeopyGeocoder, check_coordinates
+from geodata.geocoders.geopy_service import DEFAULT_TIMEOUT, GeopyGeocoder, check_coordinates, check_name
 from geodata.model import Place
 
 # The public instance's usage policy: at most one request per second.
@@ -89,7 +89,7 @@ class NominatimGeocoder(GeopyGeocoder):
         check_coordinates(lat, lon)
         address = raw.get("address") if isinstance(raw.get("address"), dict) else {}
         display = str(raw.get("display_name") or "")
-        name = str(raw.get("name") or "").strip() or display.split(",")[0].strip() or query
+        name = check_name(str(raw.get("name") or "").strip() or display.split(",")[0].strip() or query)
         country = str(address.get("country_code") or "").upper() or None
         if country is not None and not re.fullmatch(r"[A-Z]{2}", country):
             country = None

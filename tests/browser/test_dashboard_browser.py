@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 
 import pytest
 
@@ -13,7 +12,7 @@ from playwright.sync_api import expect
 from dashboard.params import encode_selection
 
 from atlas_browser import (
-    SEEDS, AtlasServer, click_marker, find_place, load_places, map_frame, marker_ids, panel_view, run_build,
+    AtlasServer, click_marker, find_place, load_places, marker_ids, panel_view, run_build,
     selected_place, wait_idle, wait_markers, zoom_to,
 )
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from atlas_browser import (
-    MAP_IFRAME, SEEDS, AtlasServer, find_place, load_places, panel_view, pin_ids, run_build, selected_place,
+    MAP_IFRAME, AtlasServer, find_place, load_places, panel_view, pin_ids, run_build, selected_place,
     wait_idle, wait_markers, zoom_to,
 )
 
