@@ -181,6 +181,10 @@ def ours_system(**options) -> System:
     from geodata.geoparser import Geoparser
 
     gp = Geoparser(**options)
+    return geoparser_system(gp)
+
+
+def geoparser_system(gp) -> System:
 
     def run(texts: Sequence[str]) -> list[list[Toponym]]:
         out = []
@@ -267,12 +271,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {path}: no such corpus file", file=sys.stderr)
             return 2
     try:
-        systems: dict[str, System] = {"ours": ours_system()}
+        from geodata.nercache import CachedNER
+
+        ner = CachedNER()
+        systems: dict[str, System] = {"ours": ours_system(nlp=ner)}
         if args.demonyms:
-            systems["ours+dem"] = ours_system(demonyms=True)
+            systems["ours+dem"] = ours_system(demonyms=True, nlp=ner)
         if not args.no_baseline:
             systems["baseline"] = baseline_system()
         report = evaluate(args.corpora, systems, args.limit)
+        ner.save()
     except AtlasError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

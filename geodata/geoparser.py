@@ -14,6 +14,7 @@ from typing import Iterable, Iterator
 from geodata import atomic
 from geodata.errors import AtlasError
 from geodata.model import Mention, Place, ResolvedMention
+from geodata.params import Params, load_params
 from geodata.recognize import CachedGazetteer, Recognizer, load_nlp
 from geodata.resolve import Resolver
 
@@ -27,22 +28,26 @@ class Geoparser:
     ``extra_places``: surface forms that are always recognised (whole word, case-sensitive) and resolved
     to the given Place. ``excluded``: surface forms that are never reported. ``demonyms``: also report
     adjectives of nationality ("French", "Sudanese") as mentions of their country (off by default:
-    annotation conventions differ; LGL and TR-News count them, GeoVirus does not).
+    annotation conventions differ; LGL and TR-News count them, GeoVirus does not). ``params``: the
+    weights (default: the shipped ``geodata/model_params.json``). ``nlp``: anything with spaCy's
+    ``pipe(texts, batch_size)`` (default: the small English model; ``geodata.nercache.CachedNER`` for
+    commands that parse the same corpora many times).
     """
 
     def __init__(self, gazetteer=None, extra_places: dict[str, Place] | None = None,
                  excluded: set[str] | None = None, batch_size: int = 64,
-                 demonyms: bool = False):
+                 demonyms: bool = False, params: Params | None = None, nlp=None):
         if gazetteer is None:
             from geodata.gazetteer import Gazetteer
 
             gazetteer = Gazetteer.open()
         self.gazetteer = gazetteer
         cached = CachedGazetteer(gazetteer)
-        self.nlp = load_nlp()
+        self.nlp = nlp if nlp is not None else load_nlp()
+        self.params = params or load_params()
         self.recognizer = Recognizer(cached, extra_places=extra_places, excluded=excluded,
-                                     demonyms=demonyms)
-        self.resolver = Resolver(cached)
+                                     demonyms=demonyms, params=self.params)
+        self.resolver = Resolver(cached, params=self.params)
         self.batch_size = batch_size
 
     def _finish(self, text: str, docs) -> list[ResolvedMention]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from geodata.model import Candidate, Mention
-from geodata.recognize import Found
+from geodata.model import Found
+from geodata.params import load_params
 from geodata.resolve import MAX_CANDIDATES, Resolver, prior
 from tests.test_recognize import PLACES, FakeGazetteer
 
@@ -85,7 +86,6 @@ def _place(pid, name, lat, lon, country, population, kind="settlement", admin1=N
 def test_readings_near_each_other_win_over_bigger_namesakes_far_apart(monkeypatch):
     """Three names, each with a big namesake far from the others and a smaller reading near the other
     two names' smaller readings (the London / St. Thomas / Middlesex case): coherence picks the trio."""
-    import geodata.resolve as resolve
 
     readings = {
         "Aston": [_place("a-big", "Aston", 51.5, -0.1, "GB", 5_000_000),
@@ -100,15 +100,15 @@ def test_readings_near_each_other_win_over_bigger_namesakes_far_apart(monkeypatc
                    lookup=n) for n, ps in readings.items()]
     chosen = {m.text: m.place.id for m in Resolver(FakeGazetteer()).resolve(text, found)}
     assert chosen == {"Aston": "a-small", "Brill": "b-small", "Corby": "c-small"}
-    monkeypatch.setattr(resolve, "COHERENCE_WEIGHT", 0.0)  # the same document without the evidence
-    chosen = {m.text: m.place.id for m in Resolver(FakeGazetteer()).resolve(text, found)}
+    params = load_params()
+    without = params.replace(resolver=params.resolver | {"coherence": 0.0})  # the same document without it
+    chosen = {m.text: m.place.id for m in Resolver(FakeGazetteer(), params=without).resolve(text, found)}
     assert chosen == {"Aston": "a-big", "Brill": "b-big", "Corby": "c-big"}
 
 
 def test_a_name_repeated_does_not_outvote_the_country_the_document_names(monkeypatch):
     """London, Ont.: "London" four times and "Canada" twice. The first reading of "London" (England)
     must not win on its own repeated votes, which alone made a 100 % share of the divisions named."""
-    import geodata.resolve as resolve
 
     london = [_place("l-gb", "London", 51.5, -0.13, "GB", 8_900_000, admin1="GB.ENG"),
               _place("l-ca", "London", 42.98, -81.23, "CA", 420_000, admin1="CA.08")]
@@ -122,6 +122,8 @@ def test_a_name_repeated_does_not_outvote_the_country_the_document_names(monkeyp
         found.append(Found(Mention(start, pos, word), cands, "GPE", lookup=word))
     chosen = {m.place.id for m in Resolver(FakeGazetteer()).resolve(text, found) if m.text == "London"}
     assert chosen == {"l-ca"}
-    monkeypatch.setattr(resolve, "CONTEXT_PRIOR_MASS", 0.0)
-    chosen = {m.place.id for m in Resolver(FakeGazetteer()).resolve(text, found) if m.text == "London"}
+    params = load_params()
+    unsmoothed = params.replace(context=params.context | {"prior_mass": 0.0})
+    chosen = {m.place.id for m in Resolver(FakeGazetteer(), params=unsmoothed).resolve(text, found)
+              if m.text == "London"}
     assert chosen == {"l-gb"}
