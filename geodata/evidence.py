@@ -126,6 +126,14 @@ class DocView:
 
     def __post_init__(self):
         self._starts = [t.start for t in self.tokens]
+        self._ent_ends = [e[1] for e in self.ents]  # spaCy's entities are sorted and do not overlap
+
+    def entity_over(self, start: int, end: int) -> tuple[int, int, str, str] | None:
+        """The first entity overlapping start:end, if any."""
+        k = bisect_right(self._ent_ends, start)
+        if k < len(self.ents) and self.ents[k][0] < end:
+            return self.ents[k]
+        return None
 
     def token_at(self, pos: int) -> int | None:
         k = bisect_right(self._starts, pos) - 1

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_left, bisect_right
 
 from geodata import evidence as ev
 from geodata.evidence import (DIRECTIONS, INSTITUTION_WORDS, PERSON_TITLES, PLACE_LABELS, SUB_LABELS, DocView,
@@ -141,10 +142,27 @@ def _entities(doc) -> list[tuple[int, int, str, str]]:
         if etext[:4].lower() == "the " and len(etext) > 4:
             es, etext = es + 4, etext[4:]
         ents.append((es, e.end_char, e.label_, etext))
-    return ents
+    return sorted(ents)
 
 
 GazSpan = tuple[int, int, str, list[Candidate]]  # (first token, end token, surface, candidates)
+
+
+class SpanIndex:
+    """Non-overlapping (start, end) spans sorted by start: which of them overlap a range, by bisection
+    (so proposing n spans costs n log n, not n * n). Spans removed later are skipped by the caller."""
+
+    def __init__(self, spans):
+        self.spans = sorted(spans)
+        self._ends = [e for _, e in self.spans]
+
+    def overlapping(self, start: int, end: int) -> list[tuple[int, int]]:
+        out = []
+        k = bisect_right(self._ends, start)
+        while k < len(self.spans) and self.spans[k][0] < end:
+            out.append(self.spans[k])
+            k += 1
+        return out
 
 
 class Recognizer:
@@ -263,9 +281,14 @@ class Recognizer:
         return e2, surface, []
 
     @staticmethod
+    def _gaz_within(gaz_spans: list[GazSpan], gaz_starts: list[int], s2: int, e2: int) -> list[GazSpan]:
+        """The gazetteer matches starting inside s2:e2."""
+        return gaz_spans[bisect_left(gaz_starts, s2):bisect_left(gaz_starts, e2)]
+
+    @staticmethod
     def _inner_known(text: str, tokens: list[Token], gaz_spans: list[GazSpan], s2: int, e2: int) -> list[GazSpan]:
         """ "White Cliffs of Dover", "Northern France", "Edgar County Sheriff's Department": the known
-        place inside an unknown name."""
+        place inside an unknown name (``gaz_spans``: the matches starting inside it)."""
         inner = [g for g in gaz_spans if s2 <= tokens[g[0]].start and tokens[g[0]].start + len(g[2]) == e2
                  and (text[s2:tokens[g[0]].start].endswith(" of ")
                       or text[s2:tokens[g[0]].start].strip().lower() in DIRECTIONS)]
@@ -278,6 +301,7 @@ class Recognizer:
     def _ner_spans(self, view: DocView, gaz_spans: list[GazSpan], found: dict) -> None:
         """1. NER place entities (trimmed; a known place inside an unknown name instead of the name)."""
         text, tokens = view.text, view.tokens
+        gaz_starts = [tokens[g[0]].start for g in gaz_spans]
         for s, e, label, etext in view.ents:
             if label not in PLACE_LABELS:
                 continue
@@ -287,8 +311,9 @@ class Recognizer:
             cands = self.gaz.lookup(surface)
             if not cands and " " in surface:
                 e2, surface, cands = self._without_generic_tail(s2, e2, surface)
+            within = self._gaz_within(gaz_spans, gaz_starts, s2, e2) if not cands else []
             if not cands and self.split_unknown:
-                inner = self._inner_known(text, tokens, gaz_spans, s2, e2)
+                inner = self._inner_known(text, tokens, within, s2, e2)
                 for i, _, isurface, icands in inner:
                     istart = tokens[i].start
                     iend = istart + len(isurface)
@@ -300,7 +325,7 @@ class Recognizer:
             if not cands:
                 # "Kanawha Valley", "Webb Center": the resolver may use the known part if the
                 # document's other places agree with it
-                fallback = next((ic for i, _, isurface, ic in gaz_spans
+                fallback = next((ic for i, _, isurface, ic in within
                                  if s2 <= tokens[i].start and tokens[i].start + len(isurface) <= e2), [])
             found[(s2, e2)] = Found(Mention(s2, e2, text[s2:e2]), cands, label, lookup=surface,
                                     fallback=fallback)
@@ -308,7 +333,7 @@ class Recognizer:
     @staticmethod
     def _label_inside(view: DocView, start: int, end: int) -> tuple[bool, str | None]:
         """(keep, label) for a gazetteer match given the NER entity over it, if any."""
-        ent = next((x for x in view.ents if x[0] < end and start < x[1]), None)
+        ent = view.entity_over(start, end)
         if ent is None:
             return True, None
         es, ee, elabel, _ = ent
@@ -329,9 +354,10 @@ class Recognizer:
     def _gazetteer_matches(self, view: DocView, gaz_spans: list[GazSpan], found: dict) -> None:
         """2. gazetteer matches over capitalised words that NER did not already cover."""
         text, tokens = view.text, view.tokens
+        ner = SpanIndex(found)  # NER spans do not overlap each other, nor do gazetteer matches
         for i, _, surface, cands in gaz_spans:
             start, end = tokens[i].start, tokens[i].start + len(surface)
-            overlap = [k for k in found if k[0] < end and start < k[1]]
+            overlap = [k for k in ner.overlapping(start, end) if k in found]
             if overlap:
                 inside = all(start <= k[0] and k[1] <= end for k in overlap)
                 if inside and (len(overlap) > 1 or (overlap[0] != (start, end) and " of " in surface)):
@@ -348,11 +374,12 @@ class Recognizer:
     @staticmethod
     def _street_spans(text: str, found: dict) -> None:
         """2b. streets: "Rue de Judee", "Orchard Street" (no gazetteer has them: reported unresolved)."""
+        spans = SpanIndex(found)
         for m in _STREET.finditer(text):
             start, end = m.start(), m.end()
             if text[start:end].endswith("."):
                 end -= 1 if text[start:end].split()[-1].lower().rstrip(".") not in _STREET_ABBREV else 0
-            overlap = [k for k in found if k[0] < end and start < k[1]]
+            overlap = [k for k in spans.overlapping(start, end) if k in found]
             if any(found[k].label in PLACE_LABELS and not (start <= k[0] and k[1] <= end) for k in overlap):
                 continue  # an NER place straddles it
             for k in overlap:
@@ -461,8 +488,8 @@ class Recognizer:
                                 score=10.0, forced=place, lookup=name, evidence={"curated_name": 1.0}))
         if not forced:
             return results
-        kept = [r for r in results
-                if not any(x.mention.start < r.mention.end and r.mention.start < x.mention.end for x in forced)]
+        index = SpanIndex((x.mention.start, x.mention.end) for x in forced)
+        kept = [r for r in results if not index.overlapping(r.mention.start, r.mention.end)]
         return kept + forced
 
     # -- main entry -------------------------------------------------------------------------------

@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
 
+from geodata.doccontext import DocContext, NameContext
 from geodata.evidence import initialism as _initialism
 from geodata.model import Candidate, Found, Place, ResolvedMention, Scored
 from geodata.params import Params, linear, load_params
@@ -29,8 +29,7 @@ MAX_CANDIDATES = 5
 COHERENCE_KM = 25.0
 COHERENCE_MAX_KM = 120.0
 COHERENCE_CAP = 3.0
-# proximity to the document's confident places decays with this distance
-PROXIMITY_KM = 250.0
+COHERENCE_MAX_PAIRS = 256
 # a "City, County" pattern counts when the city lies this close to the county's point
 CONTAINER_ADMIN2_KM = 80.0
 _POINT_KINDS = ("settlement", "admin2", "landmark", "street", "water")
@@ -90,12 +89,42 @@ def prior(c: Candidate, surface: str, params: Params | None = None) -> float:
     return linear(weights, prior_features(c, surface, weights))
 
 
-@dataclass
-class _Ctx:
-    countries: dict[str, float]
-    admin1: dict[str, float]
-    anchors: list[tuple[Place, float]]
-    coherence: dict[str, float] = field(default_factory=dict)
+def _coherence_grid(readings: dict[str, list[Place]]) -> dict[tuple[int, int], list[tuple[str, Place]]]:
+    """Point-like readings on a 1-degree grid, most populous first in each cell."""
+    grid: dict[tuple[int, int], list[tuple[str, Place]]] = defaultdict(list)
+    for name, places in readings.items():
+        for p in places:
+            if p.kind in _POINT_KINDS:
+                grid[(int(math.floor(p.lat)), int(math.floor(p.lon)))].append((name, p))
+    for items in grid.values():
+        items.sort(key=lambda t: (-t[1].population, t[1].id))
+    return grid
+
+
+# the cells around a reading's own cell, nearest first
+_NEAR_CELLS = sorted(((dy, dx) for dy in (-1, 0, 1) for dx in (-2, -1, 0, 1, 2)), key=lambda t: abs(t[0]) + abs(t[1]))
+
+
+def _near_names(name: str, p: Place, grid) -> dict[str, float]:
+    """Other names with a reading within COHERENCE_MAX_KM of p: name -> exp(-km / COHERENCE_KM).
+    At most COHERENCE_MAX_PAIRS readings are measured (nearest cells first), so a document with
+    thousands of names in one city costs a bounded amount per reading."""
+    best: dict[str, float] = {}
+    budget = COHERENCE_MAX_PAIRS
+    cy, cx = int(math.floor(p.lat)), int(math.floor(p.lon))
+    for dy, dx in _NEAR_CELLS:
+        for other, q in grid.get((cy + dy, cx + dx), ()):
+            if other == name or q.id == p.id:
+                continue
+            if budget == 0:
+                return best
+            budget -= 1
+            d = _km(p, q)
+            if d <= COHERENCE_MAX_KM:
+                v = math.exp(-d / COHERENCE_KM)
+                if v > best.get(other, 0.0):
+                    best[other] = v
+    return best
 
 
 def _coherence(readings: dict[str, list[Place]]) -> dict[str, dict[str, float]]:
@@ -108,12 +137,11 @@ def _coherence(readings: dict[str, list[Place]]) -> dict[str, dict[str, float]]:
     the document's other places are in Kansas. Summed over names, capped. Readings are bucketed on a
     1-degree grid so only near pairs are measured.
     """
-    grid: dict[tuple[int, int], list[tuple[str, Place]]] = defaultdict(list)
+    grid = _coherence_grid(readings)
     inside: dict[tuple[str, str], set[str]] = defaultdict(set)
     for name, places in readings.items():
         for p in places:
             if p.kind in _POINT_KINDS:
-                grid[(int(math.floor(p.lat)), int(math.floor(p.lon)))].append((name, p))
                 if p.admin1:
                     inside[("admin1", p.admin1)].add(name)
                 if p.country:
@@ -121,27 +149,16 @@ def _coherence(readings: dict[str, list[Place]]) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = defaultdict(dict)
     for name, places in readings.items():
         for p in places:
-            best: dict[str, float] = {}
+            value = 0.0
             if p.kind in _POINT_KINDS:
-                cy, cx = int(math.floor(p.lat)), int(math.floor(p.lon))
-                for dy in (-1, 0, 1):
-                    for dx in (-2, -1, 0, 1, 2):
-                        for other, q in grid.get((cy + dy, cx + dx), ()):
-                            if other == name or q.id == p.id:
-                                continue
-                            d = _km(p, q)
-                            if d <= COHERENCE_MAX_KM:
-                                v = math.exp(-d / COHERENCE_KM)
-                                if v > best.get(other, 0.0):
-                                    best[other] = v
+                value = sum(_near_names(name, p, grid).values())
             elif p.kind in ("admin1", "country"):
                 key = ("admin1", p.admin1) if p.kind == "admin1" else ("country", p.country)
                 if key[1]:
-                    for other in inside.get(key, ()):
-                        if other != name:
-                            best[other] = 1.0
-            if best:
-                out[name][p.id] = min(COHERENCE_CAP, sum(best.values()))
+                    names = inside.get(key, set())
+                    value = float(len(names) - (name in names))
+            if value:
+                out[name][p.id] = min(COHERENCE_CAP, value)
     return out
 
 
@@ -170,33 +187,6 @@ class Resolver:
                 return places
         return []
 
-    def _context(self, chosen: list[tuple[Found, Candidate, float]], skip: str | None = None) -> _Ctx:
-        """Countries, first-level divisions and anchor points of the document's confident choices,
-        leaving out the occurrences of the name ``skip`` (a name must not vote for its own reading)."""
-        w = self.ctxw
-        countries: dict[str, float] = defaultdict(float)
-        admin1: dict[str, float] = defaultdict(float)
-        anchors: list[tuple[Place, float]] = []
-        for f, c, conf in chosen:
-            if skip is not None and f.lookup.lower() == skip:
-                conf *= w["self_weight"]
-            p = c.place
-            if p.kind == "country" and p.country:
-                countries[p.country] += w["country_vote"] * conf
-            elif p.kind == "admin1":
-                if p.admin1:
-                    admin1[p.admin1] += w["admin1_vote_division"] * conf
-                if p.country:
-                    countries[p.country] += w["admin1_vote_country"] * conf
-            elif p.kind in ("settlement", "admin2"):
-                if p.country:
-                    countries[p.country] += w["point_vote"] * conf
-                if p.admin1:
-                    admin1[p.admin1] += w["point_vote"] * conf
-            if p.kind in ("settlement", "admin2", "admin1", "water", "landmark", "street"):
-                anchors.append((p, conf))
-        return _Ctx(dict(countries), dict(admin1), anchors)
-
     @staticmethod
     def _contained(p: Place, containers: list[Place]) -> bool:
         return any((k.kind == "country" and k.country == p.country)
@@ -204,42 +194,41 @@ class Resolver:
                    or (k.kind == "admin2" and p.country == k.country and _km(k, p) < CONTAINER_ADMIN2_KM)
                    for k in containers)
 
-    def _proximity(self, p: Place, ctx: _Ctx) -> float:
-        best = 0.0
-        for a, w in ctx.anchors:
-            if a.id == p.id:
-                continue
-            best = max(best, w * math.exp(-_km(a, p) / PROXIMITY_KM))
-        return best
+    def _doc_context(self, chosen: list[tuple[Found, Candidate, float]]) -> DocContext:
+        """Countries, first-level divisions and anchor points of the document's confident choices."""
+        doc = DocContext(self.ctxw)
+        for f, c, conf in chosen:
+            doc.add(f.lookup.lower(), c.place, conf)
+        return doc
 
-    def context_features(self, c: Candidate, ctx: _Ctx) -> dict[str, float]:
+    def context_features(self, c: Candidate, ctx: NameContext) -> dict[str, float]:
         """What the document says for a reading: its country's and division's share of the document's
         evidence, coherence with the other names' readings, proximity to the confident places."""
         p = c.place
         out: dict[str, float] = {}
         mass = self.ctxw["prior_mass"]
         if p.country and p.kind != "country":
-            share = ctx.countries.get(p.country, 0.0) / (sum(ctx.countries.values()) + mass)
+            share = ctx.country(p.country) / (ctx.country_sum + mass)
             if share:
                 out["country_share"] = share
-        if p.kind == "country" and p.country and ctx.countries.get(p.country):
-            out["country_mentions"] = min(ctx.countries[p.country], self.ctxw["country_mentions_cap"])
+        if p.kind == "country" and p.country and ctx.country(p.country) > 0:
+            out["country_mentions"] = min(ctx.country(p.country), self.ctxw["country_mentions_cap"])
         if p.admin1 and p.kind != "country":
             # for a first-level division itself: the document's other places inside it speak for it
-            share = ctx.admin1.get(p.admin1, 0.0) / (sum(ctx.admin1.values()) + mass)
+            share = ctx.admin1(p.admin1) / (ctx.admin1_sum + mass)
             if share:
                 out["admin1_share"] = share
         if ctx.coherence and (p.kind != "admin2" or c.name_type == "name") and ctx.coherence.get(p.id):
             # an admin2 reached through an alternate form ("New York" -> New York County) gains nothing:
             # it would outvote the state it lies in
             out["coherence"] = ctx.coherence[p.id]
-        if ctx.anchors and p.kind in _POINT_KINDS:
-            near = self._proximity(p, ctx)
+        if ctx.has_anchors and p.kind in _POINT_KINDS:
+            near = ctx.proximity(p, _km)
             if near:
                 out["proximity"] = near
         return out
 
-    def features(self, c: Candidate, surface: str, ctx: _Ctx | None, containers: list[Place]) -> dict[str, float]:
+    def features(self, c: Candidate, surface: str, ctx: NameContext | None, containers: list[Place]) -> dict[str, float]:
         out = prior_features(c, surface, self.weights)
         if containers and self._contained(c.place, containers):
             out["container"] = 1.0
@@ -247,7 +236,7 @@ class Resolver:
             out.update(self.context_features(c, ctx))
         return out
 
-    def _rank(self, f: Found, surface: str, ctx: _Ctx | None, containers: list[Place],
+    def _rank(self, f: Found, surface: str, ctx: NameContext | None, containers: list[Place],
               cands: list[Candidate] | None = None) -> list[tuple[float, Candidate, dict]]:
         out = []
         for c in f.candidates if cands is None else cands:
@@ -260,13 +249,17 @@ class Resolver:
         """Priors (and explicit "X, ST" patterns) only: each mention's best reading and a confidence."""
         w = self.ctxw
         chosen = []
+        memo: dict[tuple, list[tuple]] = {}
         for f, cont in zip(found, containers):
             if f.forced is not None:
                 chosen.append((f, Candidate(f.forced), 1.0))
                 continue
             if not f.candidates:
                 continue
-            scored = self._rank(f, f.lookup, None, cont)
+            memo_key = (f.lookup, tuple(p.id for p in cont))
+            scored = memo.get(memo_key)
+            if scored is None:
+                scored = memo[memo_key] = self._rank(f, f.lookup, None, cont)
             margin = scored[0][0] - scored[1][0] if len(scored) > 1 else w["lone_reading_margin"]
             conf = min(1.0, max(0.0, margin / w["confidence_margin"]))
             if scored[0][1].name_type == "demonym":
@@ -274,7 +267,7 @@ class Resolver:
             chosen.append((f, scored[0][1], conf))
         return chosen
 
-    def _fallback(self, f: Found, ctx: _Ctx) -> list[tuple[float, Candidate, dict]]:
+    def _fallback(self, f: Found, ctx: NameContext) -> list[tuple[float, Candidate, dict]]:
         """ "Kanawha Valley" at the known "Kanawha" when the document's context gains it enough."""
         scored = []
         for c in f.fallback:
@@ -286,7 +279,8 @@ class Resolver:
         return scored[:1]
 
     def rank_all(self, text: str, found: list[Found]) -> tuple[list[list[Place]], list[list[tuple]]]:
-        """(containers, ranked readings) for every mention: pass 1 on priors, pass 2 with context."""
+        """(containers, ranked readings) for every mention: pass 1 on priors, pass 2 with context.
+        Occurrences of a name with the same containers share one ranking (linear in the mentions)."""
         containers = [self._containers(text, f) if f.forced is None and f.candidates else [] for f in found]
         chosen = self._first_pass(found, containers)
         readings: dict[str, list[Place]] = {}
@@ -295,23 +289,26 @@ class Resolver:
             if f.forced is None and f.candidates and key not in readings:
                 readings[key] = [c.place for c in f.candidates]
         coherence = _coherence(readings) if len(readings) > 1 else {}
-        contexts: dict[str, _Ctx] = {}
+        doc = self._doc_context(chosen)
+        contexts: dict[str, NameContext] = {}
+        memo: dict[tuple, list[tuple]] = {}
         ranked: list[list[tuple]] = []
-        full_ctx = None
         for f, cont in zip(found, containers):
             if f.forced is None and not f.candidates and f.fallback:
-                full_ctx = full_ctx or self._context(chosen)
-                ranked.append(self._fallback(f, full_ctx))
+                ranked.append(self._fallback(f, doc.view(None)))
                 continue
             if f.forced is not None or not f.candidates:
                 ranked.append([])
                 continue
             key = f.lookup.lower()
-            ctx = contexts.get(key)
-            if ctx is None:
-                ctx = contexts[key] = self._context(chosen, skip=key)
-                ctx.coherence = coherence.get(key, {})
-            ranked.append(self._rank(f, f.lookup, ctx, cont))
+            memo_key = (key, f.lookup, tuple(p.id for p in cont))
+            if memo_key not in memo:
+                ctx = contexts.get(key)
+                if ctx is None:
+                    ctx = contexts[key] = doc.view(key)
+                    ctx.coherence = coherence.get(key, {})
+                memo[memo_key] = self._rank(f, f.lookup, ctx, cont)
+            ranked.append(memo[memo_key])
         return containers, ranked
 
     def resolve(self, text: str, found: list[Found]) -> list[ResolvedMention]:

@@ -127,3 +127,53 @@ def test_a_name_repeated_does_not_outvote_the_country_the_document_names(monkeyp
     chosen = {m.place.id for m in Resolver(FakeGazetteer(), params=unsmoothed).resolve(text, found)
               if m.text == "London"}
     assert chosen == {"l-gb"}
+
+
+def _spread_document(n_names: int, repeats: int, spacing: float = 3.0):
+    """A document of n distinct names (each with a namesake 50 km away), ``spacing`` degrees apart on a
+    square grid, each name mentioned ``repeats`` times."""
+    side = int(n_names ** 0.5 + 0.999)
+    readings = {}
+    for k in range(n_names):
+        lat, lon = -60 + spacing * (k // side), -170 + spacing * (k % side)
+        name = f"Name{k}"
+        readings[name] = [_place(f"{k}a", name, lat, lon, "US", 50_000, admin1=f"US.{k % 50}"),
+                          _place(f"{k}b", name, lat + 0.45, lon, "CA", 20_000, admin1=f"CA.{k % 10}")]
+    parts, found, pos = [], [], 0
+    for _ in range(repeats):
+        for name, places in readings.items():
+            found.append(Found(Mention(pos, pos + len(name), name), [Candidate(p) for p in places], "GPE",
+                               lookup=name))
+            parts.append(name)
+            pos += len(name) + 1
+    return " ".join(parts), found
+
+
+def _distance_calls(monkeypatch, text, found) -> int:
+    import geodata.resolve as resolve
+
+    calls = [0]
+    real = resolve._km
+
+    def counting(a, b):
+        calls[0] += 1
+        return real(a, b)
+
+    monkeypatch.setattr(resolve, "_km", counting)
+    Resolver(FakeGazetteer()).resolve(text, found)
+    monkeypatch.setattr(resolve, "_km", real)
+    return calls[0]
+
+
+def test_resolver_cost_is_linear_in_the_mentions(monkeypatch):
+    """Issue 13: one anchor per mention for every mention made long articles quadratic. Counting
+    distance computations (not wall time): 4x the names must cost at most about 4x, where a loop over
+    all pairs of mentions would cost 16x; 16x the mentions of the same names cost almost nothing more."""
+    for spacing in (3.0, 0.05):  # places far apart (a world story) and all within a few km (a city story)
+        small = _distance_calls(monkeypatch, *_spread_document(200, 1, spacing))
+        many_names = _distance_calls(monkeypatch, *_spread_document(800, 1, spacing))
+        assert small > 0
+        assert many_names <= 6 * small, spacing
+        # the same names repeated: the repeats add mentions, not distance computations
+        repeated = _distance_calls(monkeypatch, *_spread_document(200, 16, spacing))
+        assert repeated <= 2 * small, spacing
