@@ -64,6 +64,8 @@ class DocContext:
         self.own_admin1: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         self.anchor_conf: dict[str, dict[str, float]] = defaultdict(dict)  # place id -> name -> best conf
         self.anchor_place: dict[str, Place] = {}
+        self.world_names: set[str] = set()  # names chosen as a country or a national capital
+        self.named_countries: dict[str, set[str]] = defaultdict(set)  # country code -> names naming it
         self._grid: dict[tuple[int, int], list[str]] | None = None
 
     @property
@@ -84,9 +86,14 @@ class DocContext:
             table[code] += amount
             own[key][code] += amount
 
-    def add(self, key: str, p: Place, conf: float) -> None:
-        """One first-pass choice of the name ``key`` with confidence ``conf``."""
+    def add(self, key: str, p: Place, conf: float, capital: bool = False) -> None:
+        """One first-pass choice of the name ``key`` with confidence ``conf`` (``capital``: the place
+        is a national capital)."""
         w = self.w
+        if p.kind == "country" or capital:
+            self.world_names.add(key)
+        if p.kind == "country" and p.country:
+            self.named_countries[p.country].add(key)
         if p.kind == "country":
             self._vote(self.countries, self.own_countries, key, p.country, w["country_vote"] * conf)
         elif p.kind == "admin1":
@@ -119,6 +126,9 @@ class NameContext:
         self.admin1_sum = sum(doc.admin1.values()) - self.cut * sum(self.own_a.values())
         self.coherence: dict[str, float] = {}
         self.has_anchors = bool(doc.anchor_place)
+        # a story that names a country or another national capital is a national or world story
+        self.world_story = bool(doc.world_names - {key})
+        self.countries_named = {code for code, names in doc.named_countries.items() if names - {key}}
 
     def country(self, code: str) -> float:
         return self.doc.countries.get(code, 0.0) - self.cut * self.own_c.get(code, 0.0)

