@@ -1,16 +1,22 @@
 """Choose the place each recognised mention refers to, using the whole document as context.
 
-Every gazetteer candidate gets a score from
-- a prior: its kind (countries, continents and first-level divisions before towns) and population;
-- how the name matched (main name, alternate name, abbreviation; demonyms and codes only when the
-  surface form looks like one);
-- document context: countries and first-level divisions the document mentions, "City, ST" / "City,
-  Country" patterns, and distance to the other places of the document (spatial coherence);
-- coherence between readings: a reading near (or containing) some reading of another name of the
-  document gains, even when pass 1 chose neither ("London" and "St. Thomas" both in Ontario).
+Every gazetteer candidate (reading) gets named features, combined by the ``resolver`` weights of
+``geodata/model_params.json`` (``Scored.features`` keeps them, ``python -m geodata explain`` prints them):
+- prior: its kind (``kind:*``; countries, continents and first-level divisions before towns),
+  population (``log_population``, ``log_population_admin1`` / ``_admin2``), ``capital``;
+- how the name matched (``name_alternate``, ``abbreviation_unabbreviated``, ``code_*``, ``demonym``,
+  ``exact_name``, ``initialism_mismatch``: "U.S." is not the village "Us");
+- ``container``: a "City, ST" / "City, Country" pattern names a division that contains it;
+- document context (``geodata/doccontext.py``): ``country_share`` and ``admin1_share`` of the document's
+  confident places, ``country_mentions``, ``proximity`` to them, ``capital_in_world_story`` (a bare
+  "Washington" in a story that names a country or another capital, and not the country of a namesake);
+- ``coherence``: a reading near (or containing) some reading of another name of the document gains,
+  even when pass 1 chose neither ("London" and "St. Thomas" both in Ontario).
 A first pass ranks by prior only; its confident choices form the context of the second pass.
 The same name in the same document resolves to the same place (one sense per document), unless a
-"City, ST" pattern says otherwise for one occurrence.
+"City, ST" pattern says otherwise for one occurrence. The cost is linear in the number of mentions:
+occurrences of a name share one ranking, the context is summed once, and distances are measured only
+to a bounded number of nearby readings (grids; see ``test_resolver_cost_is_linear_in_the_mentions``).
 """
 from __future__ import annotations
 
