@@ -1,11 +1,12 @@
 """Fit the weights that combine the named evidence, from annotated corpora (numpy only, at fit time).
 
 - Recognizer: a logistic regression of "this proposed span is a gold toponym (same start and end)"
-  on the span's named evidence; the threshold is the one that maximises F1 on the training corpora.
-  Vetoed spans keep their rule and are not fitted.
+  on the span's named evidence, its L2 penalty pulling towards the hand-set weights (scaled to logits);
+  the threshold is the one that maximises F1 on the training corpora. Vetoed spans keep their rule and
+  nationality words (annotated by some corpora, not by others) are left out.
 - Resolver: a conditional logit (softmax over each mention's readings) of "this reading is within
   161 km of the gold point" on the readings' named features, for recognised mentions that match a gold
-  toponym. Pass 1 of the resolver uses the same weights on the prior features, so the fit is repeated
+  toponym, pulled towards the hand-set weights and rescaled to their scale. Pass 1 of the resolver uses the same weights on the prior features, so the fit is repeated
   once with the first fit's pass 1.
 
 The runtime applies the fitted weights in plain Python (``geodata.params.linear``).
@@ -43,13 +44,20 @@ def _weighted(features: dict[str, float]) -> bool:
     return not any(n.startswith("veto:") for n in features)
 
 
+def nationality_word(f) -> bool:
+    """ "Canadian", "Somali": a people's name (NER's NORP, or a demonym in the gazetteer). Some corpora
+    annotate these as toponyms and some do not; the project reports them only on request, so the fit
+    learns nothing from them (their weights stay the hand-set ones)."""
+    return f.label == "NORP" or any(c.name_type == "demonym" for c in f.candidates)
+
+
 def _span_rows(gp, doc: Document, ent_doc) -> tuple[list[tuple[dict, bool]], list]:
     found = gp.recognizer.score_all(doc.text, ent_doc)
     gold = {(g.start, g.end) for g in doc.gold}
     rows = []
     for f in found:
         feats = {k: v for k, v in f.evidence.items() if k not in _RULE_FEATURES}
-        if f.forced is None and _weighted(feats):
+        if f.forced is None and _weighted(feats) and not nationality_word(f):
             rows.append((feats, (f.mention.start, f.mention.end) in gold))
     return rows, [f for f in found if f.score >= gp.recognizer.threshold]
 

@@ -128,3 +128,15 @@ def test_unreadable_parameter_file_is_a_clear_error(tmp_path):
     bad.write_text('{"recognizer": {}}', encoding="utf-8")
     with pytest.raises(AtlasError, match="lack section"):
         load_params(bad)
+
+
+def test_nationality_words_are_left_out_of_the_recognizer_fit():
+    from geodata.model import Candidate, Found, Mention, Place
+
+    country = Place("ca", "Canada", "country", 60.0, -95.0, "CA", None, 37_000_000)
+    town = Place("t", "Canadian", "settlement", 35.9, -100.4, "US", None, 2_600)
+    adjective = Found(Mention(0, 8, "Canadian"), [Candidate(country, "demonym"), Candidate(town)], None,
+                      lookup="Canadian")
+    assert fit.nationality_word(adjective)
+    assert fit.nationality_word(Found(Mention(0, 6, "Somali"), [], "NORP", lookup="Somali"))
+    assert not fit.nationality_word(Found(Mention(0, 6, "Canada"), [Candidate(country)], "GPE", lookup="Canada"))
