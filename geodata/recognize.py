@@ -487,7 +487,8 @@ class Recognizer:
                 continue
             place = self.extra_places[name]
             forced.append(Found(Mention(m.start(), m.end(), name), [Candidate(place, "name")], None,
-                                score=10.0, forced=place, lookup=name, evidence={"curated_name": 1.0}))
+                                score=self.rules["curated_score"], forced=place, lookup=name,
+                                evidence={"curated_name": 1.0}))
         if not forced:
             return results
         index = SpanIndex((x.mention.start, x.mention.end) for x in forced)
