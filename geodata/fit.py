@@ -29,6 +29,8 @@ RESOLVER_L2 = 1e-2
 NEWTON_STEPS = 25
 ADAM_STEPS = 400
 ADAM_RATE = 0.05
+# thresholds whose training F1 is within this of the best are equally good; the median is taken
+THRESHOLD_PLATEAU = 0.002
 # span features that are rules, not weighted evidence
 _RULE_FEATURES = ("one_sense_per_document", "curated_name", "demonym_reported")
 
@@ -209,17 +211,23 @@ def fit_ranker(groups: Sequence[tuple[list[dict[str, float]], list[bool]]], name
     return {n_: float(x) for n_, x in zip(names, w / sd)}
 
 
-def best_threshold(scores: Sequence[float], labels: Sequence[bool], gold_spans: int) -> float:
-    """The score threshold with the highest span F1 (gold spans never proposed count as missed)."""
+def best_threshold(scores: Sequence[float], labels: Sequence[bool], gold_spans: int,
+                   plateau: float = THRESHOLD_PLATEAU) -> float:
+    """The score threshold with the best span F1 (gold spans never proposed count as missed): the
+    median of the thresholds within ``plateau`` of the best F1, so a flat optimum does not land on
+    one noisy edge of it."""
     ranked = sorted(zip(scores, labels), key=lambda t: -t[0])
     tp = 0
-    best_f, best_t = -1.0, 0.0
+    curve = []
     for k, (sc, ok) in enumerate(ranked, 1):
         tp += ok
-        f1 = 2 * tp / (k + gold_spans)
-        if f1 > best_f and (k == len(ranked) or ranked[k][0] < sc):
-            best_f, best_t = f1, sc
-    return best_t
+        if k == len(ranked) or ranked[k][0] < sc:
+            curve.append((2 * tp / (k + gold_spans), sc))
+    if not curve:
+        return 0.0
+    best = max(f for f, _ in curve)
+    near = sorted(sc for f, sc in curve if f >= best - plateau)
+    return near[len(near) // 2]
 
 
 def _names(rows: Sequence[dict[str, float]], base: dict[str, float]) -> list[str]:

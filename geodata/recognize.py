@@ -232,13 +232,19 @@ class Recognizer:
             limit += 1
         return limit
 
+    @staticmethod
+    def _article_before_initialism(tokens: list[Token], i: int) -> bool:
+        """ "The EU", "The UN" at the start of a sentence: the name is the initialism, not "The EU"
+        (which the gazetteer would look up as "EU" and read as the town of Eu)."""
+        return tokens[i].text == "The" and i + 1 < len(tokens) and initialism(tokens[i + 1].text)
+
     def _gazetteer_spans(self, text: str, tokens: list[Token]) -> list[GazSpan]:
         """Greedy longest gazetteer matches over runs of capitalised words: (tok_i, tok_j, surface, cands)."""
         out = []
         n = len(tokens)
         i = 0
         while i < n:
-            if not tokens[i].text[0].isupper():
+            if not tokens[i].text[0].isupper() or self._article_before_initialism(tokens, i):
                 i += 1
                 continue
             best = None

@@ -331,3 +331,15 @@ def test_every_span_carries_named_evidence_and_its_score_is_their_weighted_sum()
 
     weights = Recognizer(FakeGazetteer()).weights
     assert f.score == pytest.approx(weights["bias"] + linear(weights, f.evidence))
+
+
+def test_the_before_an_initialism_is_not_part_of_the_name():
+    """ "The EU" at a sentence start: the gazetteer looks "The EU" up as "EU" (the town of Eu); the span
+    proposed is the initialism alone, so the resolver sees an initialism."""
+    from geodata.recognize import Recognizer
+
+    gaz = FakeGazetteer()
+    gaz.index[gaz.norm("EU")] = [Candidate(P("40", "Eu", "settlement", 50.05, 1.42, "FR", 8400), "name")]
+    text = "The EU agreed to help Calais."
+    found = Recognizer(gaz).score_all(text, _Doc(text, ("EU", "ORG"), ("Calais", "GPE")))
+    assert [f.mention.text for f in found] == ["EU", "Calais"]
