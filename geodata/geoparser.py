@@ -1,7 +1,8 @@
 """One call for recognition + resolution: ``Geoparser.parse(text) -> [ResolvedMention]``.
 
 Also the ``parse`` command: ``python -m geodata parse --jsonl IN --out OUT`` reads ``{"id", "text"}``
-lines and writes ``{"id", "toponyms": [{"start", "end", "name", "lat", "lon", "geonameid"}]}`` lines.
+lines and writes ``{"id", "toponyms": [{"start", "end", "name", "lat", "lon", "geonameid", "role"}]}`` lines
+(``role``: "place", or "adjective" for nationality words, which are reported only with ``demonyms=True``).
 """
 from __future__ import annotations
 
@@ -116,7 +117,7 @@ def toponym_record(r: ResolvedMention) -> dict:
     return {
         "start": r.start, "end": r.end, "name": r.text,
         "lat": p.lat if p else None, "lon": p.lon if p else None,
-        "geonameid": p.geonameid if p else None,
+        "geonameid": p.geonameid if p else None, "role": r.role,
     }
 
 

@@ -67,7 +67,9 @@ class ResolvedMention:
     """A mention and the place it was resolved to (None when nothing fits).
 
     ``evidence``: the recognizer's named evidence for the span; ``ranked``: the readings the resolver
-    scored, best first, each with its features (empty for forced or unknown names)."""
+    scored, best first, each with its features (empty for forced or unknown names); ``role``: "place",
+    or "adjective" for a nationality word ("Russian officials") reported as a mention of its country
+    (only when asked for: ``Geoparser(demonyms=True)``)."""
 
     mention: Mention
     place: Place | None
@@ -75,6 +77,7 @@ class ResolvedMention:
     score: float = 0.0
     evidence: dict[str, float] = field(default_factory=dict, compare=False)
     ranked: list[Scored] = field(default_factory=list, compare=False)
+    role: str = "place"
 
     @property
     def start(self) -> int:
@@ -89,6 +92,7 @@ class ResolvedMention:
         return self.mention.text
 
 
+ROLES = ("place", "adjective")
 NAME_TYPES = ("name", "alternate", "abbreviation", "demonym", "code")
 
 

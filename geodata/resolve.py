@@ -375,5 +375,6 @@ class Resolver:
                     seen.add(c.place.id)
                     cands.append(c.place)
             ranked_out = [Scored(c.place, sc, feats) for sc, c, feats in scored]
-            out.append(ResolvedMention(f.mention, best.place, cands, f.score, f.evidence, ranked_out))
+            role = "adjective" if "demonym_reported" in f.evidence else "place"
+            out.append(ResolvedMention(f.mention, best.place, cands, f.score, f.evidence, ranked_out, role))
         return out

@@ -343,3 +343,22 @@ def test_the_before_an_initialism_is_not_part_of_the_name():
     text = "The EU agreed to help Calais."
     found = Recognizer(gaz).score_all(text, _Doc(text, ("EU", "ORG"), ("Calais", "GPE")))
     assert [f.mention.text for f in found] == ["EU", "Calais"]
+
+
+def test_nationality_words_are_reported_as_adjectives_only_when_asked_for():
+    from geodata.geoparser import Geoparser
+
+    gaz = FakeGazetteer()
+    gaz.index[gaz.norm("French")] = [Candidate(PLACES["France"][0], "demonym")]
+    text = "French officials met in Calais."
+    doc = _Doc(text, ("French", "NORP"), ("Calais", "GPE"))
+
+    class _Nlp:
+        def pipe(self, texts, batch_size=64):
+            return iter([doc for _ in texts])
+
+    plain = Geoparser(gaz, nlp=_Nlp()).parse(text)
+    assert [(r.text, r.role) for r in plain] == [("Calais", "place")]
+    with_adjectives = Geoparser(gaz, nlp=_Nlp(), demonyms=True).parse(text)
+    assert [(r.text, r.role) for r in with_adjectives] == [("French", "adjective"), ("Calais", "place")]
+    assert with_adjectives[0].place.kind == "country"
