@@ -46,7 +46,6 @@ class CachedNER:
         from geodata.recognize import SPACY_MODEL
 
         self._nlp = None
-        self.model = SPACY_MODEL
         folder = Path(cache_dir) if cache_dir is not None else DEFAULT_CACHE_DIR
         self.path = folder / f"ner-{SPACY_MODEL}-{_model_version()}.pkl"
         self._ents: dict[str, tuple] = {}
