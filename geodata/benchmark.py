@@ -1,5 +1,9 @@
 """Speed and memory of the geoparser, with the baseline measured in the same run.
 
+``python -m geodata benchmark --long [--sizes 25,50,100,200]``: cost against length - one article of each
+size (KB) made by repeating the seed articles, parsed once each; prints seconds (spaCy, recognizer,
+resolver), mentions and seconds per 100 KB, which stays flat when the cost grows linearly.
+
 ``python -m geodata benchmark [--runs 5] [CORPUS ...]``: CORPUS is a JSONL file of ``{"id", "text"}``
 objects (the evaluation corpora work) or a folder of ``.txt`` articles; default: ``seeds/``.
 Prints, per system, the median over the runs of articles/s and MB/s (UTF-8 bytes of text) by wall
@@ -103,6 +107,52 @@ def benchmark(texts: list[str], runs: int, with_baseline: bool = True) -> dict:
     return results
 
 
+def long_text(kb: int, base: str) -> str:
+    """About ``kb`` thousand characters made by repeating ``base`` (cut at a word boundary)."""
+    n = kb * 1000
+    text = (base + "\n\n") * (n // (len(base) + 2) + 1)
+    cut = text.rfind(" ", 0, n)
+    return text[:cut if cut > 0 else n]
+
+
+def benchmark_long(sizes: list[int], base: str) -> list[dict]:
+    """Seconds per stage for one article of each size."""
+    from geodata.geoparser import Geoparser
+    from geodata.model import Mention
+
+    gp = Geoparser()
+    gp.parse(base[:2000])  # warm-up
+    rows = []
+    for kb in sizes:
+        text = long_text(kb, base)
+        t0 = time.perf_counter()
+        docs = [(offset, gp.nlp(piece)) for offset, piece in gp._pieces(text)]
+        t1 = time.perf_counter()
+        found = []
+        for offset, doc in docs:
+            for f in gp.recognizer.recognize(doc.text, doc):
+                f.mention = Mention(f.mention.start + offset, f.mention.end + offset, f.mention.text)
+                found.append(f)
+        t2 = time.perf_counter()
+        gp.resolver.resolve(text, found)
+        t3 = time.perf_counter()
+        rows.append({"kb": kb, "chars": len(text), "mentions": len(found), "spacy_s": t1 - t0,
+                     "recognize_s": t2 - t1, "resolve_s": t3 - t2, "total_s": t3 - t0,
+                     "peak_rss_mb": peak_rss_mb()})
+    return rows
+
+
+def format_long(rows: list[dict]) -> str:
+    lines = [f"{'KB':>6} {'mentions':>8} {'spaCy s':>8} {'recog s':>8} {'resolve s':>9} {'total s':>8} "
+             f"{'s/100KB':>8} {'res ms/100KB':>12} {'peak RSS MB':>11}"]
+    for r in rows:
+        per = 100.0 / r["kb"]
+        lines.append(f"{r['kb']:>6} {r['mentions']:>8} {r['spacy_s']:>8.2f} {r['recognize_s']:>8.2f} "
+                     f"{r['resolve_s']:>9.3f} {r['total_s']:>8.2f} {r['total_s'] * per:>8.2f} "
+                     f"{r['resolve_s'] * per * 1000:>12.1f} {r['peak_rss_mb']:>11.0f}")
+    return "\n".join(lines)
+
+
 def format_results(results: dict) -> str:
     lines = [f"{'system':<9} {'articles':>8} {'MB':>6} {'art/s':>7} {'MB/s':>6} {'art/cpu-s':>9} "
              f"{'MB/cpu-s':>8} {'load s':>6} {'peak RSS MB':>11}"]
@@ -124,10 +174,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5, help="repetitions; the median is reported (default 5)")
     ap.add_argument("--no-baseline", action="store_true", help="measure only our parser")
     ap.add_argument("--json", dest="json_out", help="also write the figures to this file")
+    ap.add_argument("--long", action="store_true",
+                    help="cost against length: one article per size, made by repeating the seed articles")
+    ap.add_argument("--sizes", default="25,50,100,200", help="sizes in KB for --long (default 25,50,100,200)")
     args = ap.parse_args(argv)
     if args.runs < 1:
         print("error: --runs must be at least 1", file=sys.stderr)
         return 2
+    if args.long:
+        return _long_main(args)
     try:
         texts = load_texts(args.corpora or [str(DEFAULT_CORPUS)])
         results = benchmark(texts, args.runs, with_baseline=not args.no_baseline)
@@ -141,6 +196,29 @@ def main(argv: list[str] | None = None) -> int:
         from geodata.evaluate import _write_json_atomic
 
         _write_json_atomic(args.json_out, results)
+    return 0
+
+
+def _long_main(args) -> int:
+    try:
+        sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
+    except ValueError:
+        sizes = []
+    if not sizes or min(sizes) < 1:
+        print("error: --sizes must be positive whole numbers of KB, e.g. 25,50,100", file=sys.stderr)
+        return 2
+    try:
+        base = "\n\n".join(load_texts([str(DEFAULT_CORPUS)]))
+        rows = benchmark_long(sizes, base)
+    except AtlasError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"one article per size, the seed articles repeated; {os.cpu_count()} cores on this machine")
+    print(format_long(rows))
+    if args.json_out:
+        from geodata.evaluate import _write_json_atomic
+
+        _write_json_atomic(args.json_out, rows)
     return 0
 
 

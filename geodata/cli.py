@@ -13,6 +13,8 @@ COMMANDS = {
     "evaluate": ("geodata.evaluate", "main", "score the geoparser and the baseline on annotated corpora"),
     "benchmark": ("geodata.benchmark", "main", "measure parsing speed and memory against the baseline"),
     "check": ("geodata.check", "main", "run the bad-input and fault matrix against real builds"),
+    "fit": ("geodata.fit", "main", "fit the recognizer's and resolver's weights on annotated corpora"),
+    "explain": ("geodata.explain", "main", "why is this a place, why this one: each mention's evidence"),
 }
 
 

@@ -1,7 +1,8 @@
 """One call for recognition + resolution: ``Geoparser.parse(text) -> [ResolvedMention]``.
 
 Also the ``parse`` command: ``python -m geodata parse --jsonl IN --out OUT`` reads ``{"id", "text"}``
-lines and writes ``{"id", "toponyms": [{"start", "end", "name", "lat", "lon", "geonameid"}]}`` lines.
+lines and writes ``{"id", "toponyms": [{"start", "end", "name", "lat", "lon", "geonameid", "role"}]}`` lines
+(``role``: "place", or "adjective" for nationality words, which are reported only with ``demonyms=True``).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from geodata import atomic
 from geodata.errors import AtlasError
 from geodata.jsonl import read_jsonl
 from geodata.model import Mention, Place, ResolvedMention
+from geodata.params import Params, load_params
 from geodata.recognize import CachedGazetteer, Recognizer, load_nlp
 from geodata.resolve import Resolver
 
@@ -28,22 +30,26 @@ class Geoparser:
     ``extra_places``: surface forms that are always recognised (whole word, case-sensitive) and resolved
     to the given Place. ``excluded``: surface forms that are never reported. ``demonyms``: also report
     adjectives of nationality ("French", "Sudanese") as mentions of their country (off by default:
-    annotation conventions differ; LGL and TR-News count them, GeoVirus does not).
+    annotation conventions differ; LGL and TR-News count them, GeoVirus does not). ``params``: the
+    weights (default: the shipped ``geodata/model_params.json``). ``nlp``: anything with spaCy's
+    ``pipe(texts, batch_size)`` (default: the small English model; ``geodata.nercache.CachedNER`` for
+    commands that parse the same corpora many times).
     """
 
     def __init__(self, gazetteer=None, extra_places: dict[str, Place] | None = None,
                  excluded: set[str] | None = None, batch_size: int = 64,
-                 demonyms: bool = False):
+                 demonyms: bool = False, params: Params | None = None, nlp=None):
         if gazetteer is None:
             from geodata.gazetteer import Gazetteer
 
             gazetteer = Gazetteer.open()
         self.gazetteer = gazetteer
         cached = CachedGazetteer(gazetteer)
-        self.nlp = load_nlp()
+        self.nlp = nlp if nlp is not None else load_nlp()
+        self.params = params or load_params()
         self.recognizer = Recognizer(cached, extra_places=extra_places, excluded=excluded,
-                                     demonyms=demonyms)
-        self.resolver = Resolver(cached)
+                                     demonyms=demonyms, params=self.params)
+        self.resolver = Resolver(cached, params=self.params)
         self.batch_size = batch_size
 
     def _finish(self, text: str, docs) -> list[ResolvedMention]:
@@ -112,7 +118,7 @@ def toponym_record(r: ResolvedMention) -> dict:
     return {
         "start": r.start, "end": r.end, "name": r.text,
         "lat": p.lat if p else None, "lon": p.lon if p else None,
-        "geonameid": p.geonameid if p else None,
+        "geonameid": p.geonameid if p else None, "role": r.role,
     }
 
 

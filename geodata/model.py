@@ -1,4 +1,11 @@
-"""Plain data types shared by every step of the pipeline."""
+"""Plain data types shared by every step of the pipeline.
+
+``Found`` is what the recognizer hands the resolver: a span, its gazetteer candidates and the named
+evidence that made it a place. ``Scored`` is one ranked reading of a mention with the named features that
+ranked it. Evidence is a plain ``{name: value}`` dict; the weights that combine it live in
+``geodata/model_params.json`` (see ``geodata/params.py``), so a command can print why a span is a place
+and why this place (``python -m geodata explain``).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -47,14 +54,31 @@ class Mention:
     text: str
 
 
+@dataclass(frozen=True)
+class Scored:
+    """One reading of a mention: the place, its score and the named features behind the score."""
+
+    place: Place
+    score: float
+    features: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
+
+
 @dataclass
 class ResolvedMention:
-    """A mention and the place it was resolved to (None when nothing fits)."""
+    """A mention and the place it was resolved to (None when nothing fits).
+
+    ``evidence``: the recognizer's named evidence for the span; ``ranked``: the readings the resolver
+    scored, best first, each with its features (empty for forced or unknown names); ``role``: "place",
+    or "adjective" for a nationality word ("Russian officials") reported as a mention of its country
+    (only when asked for: ``Geoparser(demonyms=True)``)."""
 
     mention: Mention
     place: Place | None
     candidates: list[Place] = field(default_factory=list)
     score: float = 0.0
+    evidence: dict[str, float] = field(default_factory=dict, compare=False)
+    ranked: list[Scored] = field(default_factory=list, compare=False)
+    role: str = "place"
 
     @property
     def start(self) -> int:
@@ -69,6 +93,7 @@ class ResolvedMention:
         return self.mention.text
 
 
+ROLES = ("place", "adjective")
 NAME_TYPES = ("name", "alternate", "abbreviation", "demonym", "code")
 
 
@@ -78,3 +103,22 @@ class Candidate:
 
     place: Place
     name_type: str = "name"
+
+
+@dataclass
+class Found:
+    """A recognised span, its gazetteer candidates and the evidence that led to it (recognizer -> resolver).
+
+    ``label``: the NER label of the span (or the recognizer's own: STREET, SUB_GPE, IN_ORG, ...);
+    ``lookup``: the name used for the gazetteer lookup; ``forced``: a user-supplied place that always
+    wins; ``fallback``: a known place inside an unknown name ("Kanawha" in "Kanawha Valley");
+    ``evidence``: named feature values, combined by the recognizer's weights into ``score``."""
+
+    mention: Mention
+    candidates: list[Candidate] = field(default_factory=list)
+    label: str | None = None
+    score: float = 0.0
+    forced: Place | None = None
+    lookup: str = ""
+    fallback: list[Candidate] = field(default_factory=list)
+    evidence: dict[str, float] = field(default_factory=dict)

@@ -285,3 +285,80 @@ def test_facility_named_after_a_town_is_not_the_town():
     assert _recognized(text, ("Calais Elementary", "FAC")) == []
     text = "Pupils in Calais went home early."
     assert _recognized(text, ("Calais", "GPE")) == [("Calais", "Calais")]
+
+
+class _GazetteerWithNamesakes(FakeGazetteer):
+    """Adds a village that shares a storm's name and one whose alternate name looks like "MoD"."""
+
+    def __init__(self):
+        super().__init__()
+        self.index[self.norm("Maria")] = [Candidate(P("30", "Maria", "settlement", 48.1, -66.1, "CA", 1100), "name")]
+        self.index[self.norm("MoD")] = [Candidate(P("31", "Maud", "settlement", 34.8, -96.8, "US", 1100),
+                                                  "alternate")]
+
+
+def _spans(text, *ents):
+    from geodata.recognize import Recognizer
+
+    rec = Recognizer(_GazetteerWithNamesakes())
+    return {f.mention.text: f for f in rec.score_all(text, _Doc(text, *ents))}, rec.threshold
+
+
+def test_a_storm_name_is_not_a_place():
+    spans, threshold = _spans("Storm Maria flooded Calais.", ("Maria", "GPE"), ("Calais", "GPE"))
+    assert spans["Maria"].evidence.get("cue_storm_name") == 1.0
+    assert spans["Maria"].score < threshold <= spans["Calais"].score
+    spans, _ = _spans("Hurricane Maria flooded Calais.", ("Hurricane Maria", "LOC"), ("Calais", "GPE"))
+    assert all(f.score < threshold for name, f in spans.items() if "Maria" in name)
+    # the same name without the storm word is the village
+    spans, _ = _spans("Aid reached Maria and Calais.", ("Maria", "GPE"), ("Calais", "GPE"))
+    assert "cue_storm_name" not in spans["Maria"].evidence and spans["Maria"].score >= threshold
+
+
+def test_an_organisation_short_form_is_not_a_place():
+    spans, threshold = _spans("Officials at the MoD met in Calais.", ("MoD", "GPE"), ("Calais", "GPE"))
+    assert spans["MoD"].evidence.get("mixed_case_abbreviation") == 1.0
+    assert spans["MoD"].score < threshold
+
+
+def test_every_span_carries_named_evidence_and_its_score_is_their_weighted_sum():
+    from geodata.params import linear
+
+    spans, _ = _spans("The migrants waited in Calais.", ("Calais", "GPE"))
+    f = spans["Calais"]
+    assert {"label:GPE", "cue_location_word", "gazetteer_prior", "doc_place_votes"} <= set(f.evidence)
+    from geodata.recognize import Recognizer
+
+    weights = Recognizer(FakeGazetteer()).weights
+    assert f.score == pytest.approx(weights["bias"] + linear(weights, f.evidence))
+
+
+def test_the_before_an_initialism_is_not_part_of_the_name():
+    """ "The EU" at a sentence start: the gazetteer looks "The EU" up as "EU" (the town of Eu); the span
+    proposed is the initialism alone, so the resolver sees an initialism."""
+    from geodata.recognize import Recognizer
+
+    gaz = FakeGazetteer()
+    gaz.index[gaz.norm("EU")] = [Candidate(P("40", "Eu", "settlement", 50.05, 1.42, "FR", 8400), "name")]
+    text = "The EU agreed to help Calais."
+    found = Recognizer(gaz).score_all(text, _Doc(text, ("EU", "ORG"), ("Calais", "GPE")))
+    assert [f.mention.text for f in found] == ["EU", "Calais"]
+
+
+def test_nationality_words_are_reported_as_adjectives_only_when_asked_for():
+    from geodata.geoparser import Geoparser
+
+    gaz = FakeGazetteer()
+    gaz.index[gaz.norm("French")] = [Candidate(PLACES["France"][0], "demonym")]
+    text = "French officials met in Calais."
+    doc = _Doc(text, ("French", "NORP"), ("Calais", "GPE"))
+
+    class _Nlp:
+        def pipe(self, texts, batch_size=64):
+            return iter([doc for _ in texts])
+
+    plain = Geoparser(gaz, nlp=_Nlp()).parse(text)
+    assert [(r.text, r.role) for r in plain] == [("Calais", "place")]
+    with_adjectives = Geoparser(gaz, nlp=_Nlp(), demonyms=True).parse(text)
+    assert [(r.text, r.role) for r in with_adjectives] == [("French", "adjective"), ("Calais", "place")]
+    assert with_adjectives[0].place.kind == "country"

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from geodata.model import Candidate, Mention
-from geodata.recognize import Found
+from geodata.model import Found
+from geodata.params import load_params
 from geodata.resolve import MAX_CANDIDATES, Resolver, prior
 from tests.test_recognize import PLACES, FakeGazetteer
 
@@ -85,7 +86,6 @@ def _place(pid, name, lat, lon, country, population, kind="settlement", admin1=N
 def test_readings_near_each_other_win_over_bigger_namesakes_far_apart(monkeypatch):
     """Three names, each with a big namesake far from the others and a smaller reading near the other
     two names' smaller readings (the London / St. Thomas / Middlesex case): coherence picks the trio."""
-    import geodata.resolve as resolve
 
     readings = {
         "Aston": [_place("a-big", "Aston", 51.5, -0.1, "GB", 5_000_000),
@@ -100,15 +100,15 @@ def test_readings_near_each_other_win_over_bigger_namesakes_far_apart(monkeypatc
                    lookup=n) for n, ps in readings.items()]
     chosen = {m.text: m.place.id for m in Resolver(FakeGazetteer()).resolve(text, found)}
     assert chosen == {"Aston": "a-small", "Brill": "b-small", "Corby": "c-small"}
-    monkeypatch.setattr(resolve, "COHERENCE_WEIGHT", 0.0)  # the same document without the evidence
-    chosen = {m.text: m.place.id for m in Resolver(FakeGazetteer()).resolve(text, found)}
+    params = load_params()
+    without = params.replace(resolver=params.resolver | {"coherence": 0.0})  # the same document without it
+    chosen = {m.text: m.place.id for m in Resolver(FakeGazetteer(), params=without).resolve(text, found)}
     assert chosen == {"Aston": "a-big", "Brill": "b-big", "Corby": "c-big"}
 
 
 def test_a_name_repeated_does_not_outvote_the_country_the_document_names(monkeypatch):
     """London, Ont.: "London" four times and "Canada" twice. The first reading of "London" (England)
     must not win on its own repeated votes, which alone made a 100 % share of the divisions named."""
-    import geodata.resolve as resolve
 
     london = [_place("l-gb", "London", 51.5, -0.13, "GB", 8_900_000, admin1="GB.ENG"),
               _place("l-ca", "London", 42.98, -81.23, "CA", 420_000, admin1="CA.08")]
@@ -122,6 +122,98 @@ def test_a_name_repeated_does_not_outvote_the_country_the_document_names(monkeyp
         found.append(Found(Mention(start, pos, word), cands, "GPE", lookup=word))
     chosen = {m.place.id for m in Resolver(FakeGazetteer()).resolve(text, found) if m.text == "London"}
     assert chosen == {"l-ca"}
-    monkeypatch.setattr(resolve, "CONTEXT_PRIOR_MASS", 0.0)
-    chosen = {m.place.id for m in Resolver(FakeGazetteer()).resolve(text, found) if m.text == "London"}
+    params = load_params()
+    unsmoothed = params.replace(context=params.context | {"prior_mass": 0.0})
+    chosen = {m.place.id for m in Resolver(FakeGazetteer(), params=unsmoothed).resolve(text, found)
+              if m.text == "London"}
     assert chosen == {"l-gb"}
+
+
+def _spread_document(n_names: int, repeats: int, spacing: float = 3.0):
+    """A document of n distinct names (each with a namesake 50 km away), ``spacing`` degrees apart on a
+    square grid, each name mentioned ``repeats`` times."""
+    side = int(n_names ** 0.5 + 0.999)
+    readings = {}
+    for k in range(n_names):
+        lat, lon = -60 + spacing * (k // side), -170 + spacing * (k % side)
+        name = f"Name{k}"
+        readings[name] = [_place(f"{k}a", name, lat, lon, "US", 50_000, admin1=f"US.{k % 50}"),
+                          _place(f"{k}b", name, lat + 0.45, lon, "CA", 20_000, admin1=f"CA.{k % 10}")]
+    parts, found, pos = [], [], 0
+    for _ in range(repeats):
+        for name, places in readings.items():
+            found.append(Found(Mention(pos, pos + len(name), name), [Candidate(p) for p in places], "GPE",
+                               lookup=name))
+            parts.append(name)
+            pos += len(name) + 1
+    return " ".join(parts), found
+
+
+def _distance_calls(monkeypatch, text, found) -> int:
+    import geodata.resolve as resolve
+
+    calls = [0]
+    real = resolve._km
+
+    def counting(a, b):
+        calls[0] += 1
+        return real(a, b)
+
+    monkeypatch.setattr(resolve, "_km", counting)
+    Resolver(FakeGazetteer()).resolve(text, found)
+    monkeypatch.setattr(resolve, "_km", real)
+    return calls[0]
+
+
+def test_resolver_cost_is_linear_in_the_mentions(monkeypatch):
+    """Issue 13: one anchor per mention for every mention made long articles quadratic. Counting
+    distance computations (not wall time): 4x the names must cost at most about 4x, where a loop over
+    all pairs of mentions would cost 16x; 16x the mentions of the same names cost almost nothing more."""
+    for spacing in (3.0, 0.05):  # places far apart (a world story) and all within a few km (a city story)
+        small = _distance_calls(monkeypatch, *_spread_document(200, 1, spacing))
+        many_names = _distance_calls(monkeypatch, *_spread_document(800, 1, spacing))
+        assert small > 0
+        assert many_names <= 6 * small, spacing
+        # the same names repeated: the repeats add mentions, not distance computations
+        repeated = _distance_calls(monkeypatch, *_spread_document(200, 16, spacing))
+        assert repeated <= 2 * small, spacing
+
+
+def _washington_document(with_country: bool):
+    state = _place("wa", "Washington", 47.5, -120.5, "US", 6_500_000, kind="admin1", admin1="US.WA")
+    capital = _place("dc", "Washington", 38.9, -77.04, "US", 690_000, admin1="US.DC")
+    peru = _place("pe", "Peru", -10.0, -76.0, "PE", 32_000_000, kind="country")
+    text = "Talks in Washington stalled" + (" as Peru signed." if with_country else ".")
+    found = [Found(Mention(9, 19, "Washington"), [Candidate(state), Candidate(capital)], "GPE", lookup="Washington")]
+    if with_country:
+        found.append(Found(Mention(text.index("Peru"), text.index("Peru") + 4, "Peru"), [Candidate(peru)], "GPE",
+                           lookup="Peru"))
+    return text, found
+
+
+def test_a_bare_capital_in_a_world_story_is_the_capital():
+    r = Resolver(FakeGazetteer())
+    text, found = _washington_document(with_country=True)
+    chosen = r.resolve(text, found)[0]
+    assert chosen.place.id == "dc"
+    assert chosen.ranked[0].features.get("capital_in_world_story") == 1.0
+    # a local story (no country or other capital named): the state, as before
+    text, found = _washington_document(with_country=False)
+    assert r.resolve(text, found)[0].place.id == "wa"
+    # without the feature's weight the world story picks the state too
+    params = load_params()
+    plain = Resolver(FakeGazetteer(), params=params.replace(resolver=params.resolver | {"capital_in_world_story": 0.0}))
+    text, found = _washington_document(with_country=True)
+    assert plain.resolve(text, found)[0].place.id == "wa"
+
+
+def test_every_reading_carries_named_features_and_its_score_is_their_weighted_sum():
+    from geodata.params import linear
+
+    r = Resolver(FakeGazetteer())
+    text, found = _washington_document(with_country=True)
+    m = r.resolve(text, found)[0]
+    assert [s.place.id for s in m.ranked] == ["dc", "wa"]
+    for s in m.ranked:
+        assert "exact_name" in s.features
+        assert s.score == pytest.approx(linear(r.weights, s.features))
