@@ -14,9 +14,9 @@ import folium
 from branca.element import MacroElement
 from jinja2 import Template
 
-from dashboard import assets
+from dashboard import assets, basemap
+from dashboard.basemap import OSM_URL, AtlasBasemap  # noqa: F401 (OSM_URL: mapview's public name)
 
-OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 TILE_MODES = ("auto", "osm", "offline")
 MULTI_LAYER = "__several__"
 DOM_MARKER_LIMIT = 400
@@ -30,7 +30,7 @@ def js_json(value) -> str:
 
 
 class _Basemap(MacroElement):
-    """Basemaps (OSM tiles / offline country outlines), fallback, and the marker factory."""
+    """The marker factory (the basemaps are dashboard/basemap.py's AtlasBasemap)."""
 
     _template = Template("""
 {% macro header(this, kwargs) %}
@@ -41,40 +41,10 @@ class _Basemap(MacroElement):
     box-shadow: 0 0 3px rgba(0,0,0,.6); cursor: pointer; text-shadow: 0 0 2px #000; }
   .atlas-pin.atlas-multi { border: 3px double #111; }
   .atlas-pin.atlas-selected { outline: 3px solid #ff1744; outline-offset: 2px; }
-  .leaflet-container.atlas-offline { background: #d4e6f4; }
 </style>
 {% endmacro %}
 {% macro script(this, kwargs) %}
 (function(map) {
-  var mode = {{ this.mode_json }};
-  /* the outlines get their own pane under the markers (canvas circles live in the overlay pane) */
-  map.createPane("atlasBasemap");
-  map.getPane("atlasBasemap").style.zIndex = 250;
-  var outlines = L.geoJSON(null, {pane: "atlasBasemap", interactive: false, style: {color: "#8a96a3",
-      weight: 0.7, fillColor: "#f4f1ea", fillOpacity: 1}});
-  outlines.atlasOutlines = true;
-  fetch({{ this.outlines_json }}).then(function(r) {
-      if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
-    .then(function(d) { outlines.addData(d); outlines.bringToBack(); map.getContainer().dataset.outlines = "loaded"; })
-    .catch(function(e) { console.warn("atlas: country outlines unavailable", e); });
-  var tiles = L.tileLayer({{ this.osm_json }}, {maxZoom: 19,
-      attribution: "&copy; OpenStreetMap contributors"});
-  var bases = {"OpenStreetMap": tiles, "Country outlines (offline)": outlines};
-  function useOffline(on) { map.getContainer().classList.toggle("atlas-offline", on);
-      map.getContainer().dataset.basemap = on ? "offline" : "osm"; }
-  map.on("baselayerchange", function(e) { useOffline(e.layer === outlines); });
-  if (mode === "osm") { tiles.addTo(map); useOffline(false); } else { outlines.addTo(map); useOffline(true); }
-  L.control.layers(bases, null, {collapsed: true, position: "topright"}).addTo(map);
-  var loaded = 0, failed = 0;
-  tiles.on("tileload", function() { loaded += 1; });
-  tiles.on("tileerror", function() {
-    failed += 1;
-    if (loaded === 0 && failed >= 2 && map.hasLayer(tiles)) {
-      map.removeLayer(tiles); outlines.addTo(map); useOffline(true);
-      map.getContainer().dataset.fallback = "tiles-unreachable";
-    }
-  });
-
   function pinStyle(el, colours, size) {
     el.style.width = size + "px"; el.style.height = size + "px";
     if (colours.length > 1) {
@@ -183,9 +153,6 @@ class _Basemap(MacroElement):
     def __init__(self, mode: str):
         super().__init__()
         self._name = "AtlasBasemap"
-        self.mode_json = js_json("osm" if mode == "osm" else "offline")
-        self.outlines_json = js_json(assets.OUTLINES_URL)
-        self.osm_json = js_json(OSM_URL)
 
 
 class _PlaceLayers(MacroElement):
@@ -226,6 +193,7 @@ def base_map(bounds: list[list[float]] | None, mode: str) -> folium.Map:
                    control_scale=True, world_copy_jump=False)
     m.default_js = [("leaflet", assets.LEAFLET_JS)]
     m.default_css = [("leaflet_css", assets.LEAFLET_CSS)]
+    AtlasBasemap(mode).add_to(m)
     _Basemap(mode).add_to(m)
     return m
 
