@@ -4,7 +4,7 @@ import json
 import folium
 import streamlit_folium
 
-from dashboard import assets, mapview
+from dashboard import assets, basemap, mapview
 
 
 def all_links(element):
@@ -31,8 +31,9 @@ def test_map_loads_only_local_assets():
     fg = mapview.place_group(mapview.place_rows(PLACES, ["a1", "a2"], COLOURS))
     fg.add_to(m)
     links = all_links(m)
-    assert links and all(u.startswith("/app/static/vendor/") for u in links), links
+    assert links and all(u.startswith("/app/static/") for u in links), links
     assert assets.LEAFLET_JS in links and assets.LEAFLET_CSS in links
+    assert basemap.SCRIPT_URL in links and basemap.STYLE_URL in links
     html = m.get_root().render()
     assert "cdn" not in html.lower() and "http://" not in html
     # the only remote URL is the OSM tile template, used only when online

@@ -152,7 +152,9 @@
       function add(name, renderer, make) {
         var parts = data[name] || [];
         if (!parts.length) { return; }
-        layers.push(make(parts, L.extend({renderer: renderer, interactive: false}, STYLE[name])));
+        var layer = make(parts, L.extend({renderer: renderer, interactive: false}, STYLE[name]));
+        layer.atlasLayer = name;
+        layers.push(layer);
       }
       function polygons(parts, opts) { return L.polygon(parts.map(function (p) { return p.map(decode); }), opts); }
       function lines(parts, opts) { return L.polyline(parts.map(decode), opts); }
