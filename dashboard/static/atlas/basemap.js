@@ -22,7 +22,13 @@
   };
   var PANES = {land: ["atlasLand", 200], water: ["atlasWater", 205], lines: ["atlasLines", 210],
                labels: ["atlasLabels", 390]};
-  var FONTS = {t: "600 12px sans-serif", c: "italic 600 11px sans-serif"};
+  /* label classes: country, city (500,000 people and more), town, small town (under 20,000) */
+  var FONTS = {country: "italic 600 11px sans-serif", city: "700 13px sans-serif", town: "600 12px sans-serif",
+               small: "500 11px sans-serif"};
+  function labelClass(l) {
+    if (l[5] === "c") { return "country"; }
+    return l[4] >= 500000 ? "city" : l[4] >= 20000 ? "town" : "small";
+  }
   var GAP = 3, CACHE = 48, ANCHORS = ["above", "right", "left", "below"];
 
   function decode(flat) {
@@ -211,13 +217,13 @@
       cands.sort(function (a, b) {
         return (a[3] - b[3]) || ((a[5] === "c" ? 0 : 1) - (b[5] === "c" ? 0 : 1)) || (b[4] - a[4]);
       });
-      var pane = this.labelPane, markers = this.markerBoxes(), placed = markers.slice(), frag = document.createDocumentFragment();
+      var pane = this.labelPane, markers = this.markerBoxes(), placed = markers.concat(this.controlBoxes()), frag = document.createDocumentFragment();
       var ctx = this.measure, shown = 0;
       pane.textContent = "";
       cands.forEach(function (l) {
-        var country = l[5] === "c", text = country ? l[0].toUpperCase() : l[0];
+        var country = l[5] === "c", text = country ? l[0].toUpperCase() : l[0], cls = labelClass(l);
         var p = map.latLngToContainerPoint([l[1], l[2]]);
-        ctx.font = FONTS[l[5]] || FONTS.t;
+        ctx.font = FONTS[cls];
         var w = ctx.measureText(text).width, anchors = country ? ["centre"] : ANCHORS, box = null, anchor;
         var r = 4;  /* beside the dot, or beside a marker drawn on the place */
         markers.forEach(function (m) {
@@ -227,15 +233,15 @@
         });
         for (var a = 0; a < anchors.length && !box; a += 1) {
           var b = labelBox(anchors[a], p, w, r);
-          if (b[2] < 0 || b[0] > size.x || b[3] < 0 || b[1] > size.y) { return; }
-          if (!placed.some(function (q) { return overlaps(b, q); })) { box = b; anchor = anchors[a]; }
+          var inside = b[0] + GAP >= 0 && b[2] - GAP <= size.x && b[1] + GAP >= 0 && b[3] - GAP <= size.y;
+          if (inside && !placed.some(function (q) { return overlaps(b, q); })) { box = b; anchor = anchors[a]; }
         }
         if (!box) { return; }
         placed.push(box);
         if (!country) { placed.push([p.x - 3, p.y - 3, p.x + 3, p.y + 3]); }
         shown += 1;
         var el = document.createElement("div");
-        el.className = "atlas-label " + (country ? "atlas-label-country" : "atlas-label-town");
+        el.className = "atlas-label atlas-label-" + cls + (country ? "" : " atlas-label-place");
         el.dataset.anchor = anchor;
         var span = document.createElement("span");
         span.textContent = text;
@@ -250,10 +256,13 @@
       pane.style.visibility = "";
       map.getContainer().dataset.labels = String(shown);
     },
-    /* the markers' boxes (container pixels): a name is moved beside a marker rather than under it */
-    markerBoxes: function () {
-      var origin = this._map.getContainer().getBoundingClientRect(), out = [];
-      this._map.getPane("markerPane").querySelectorAll(".leaflet-marker-icon").forEach(function (m) {
+    /* boxes (container pixels) no name may cover: a name moves beside a marker, never under it */
+    markerBoxes: function () { return this.boxesOf(".leaflet-marker-pane .leaflet-marker-icon"); },
+    /* the map's own controls (zoom, layers, scale, attribution) */
+    controlBoxes: function () { return this.boxesOf(".leaflet-control"); },
+    boxesOf: function (selector) {
+      var el = this._map.getContainer(), origin = el.getBoundingClientRect(), out = [];
+      el.querySelectorAll(selector).forEach(function (m) {
         var r = m.getBoundingClientRect();
         out.push([r.left - origin.left, r.top - origin.top, r.right - origin.left, r.bottom - origin.top]);
       });
