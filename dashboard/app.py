@@ -496,7 +496,7 @@ def main() -> None:
                   feature_group_to_add=layers, center=ss.get("view_center"), zoom=ss.get("view_zoom"),
                   on_change=lambda: on_map_change(atlas))
         st.caption(f"{n_shown} places from {len(shown)} article(s). "
-                   f"Basemap: {mapview.basemap.caption(tile_mode())} - switch with the layer button.")
+                   f"Basemap: {mapview.AtlasBasemap.caption(tile_mode())} - switch with the layer button.")
     with right:
         place_panel(atlas, cfg)
 

@@ -46,8 +46,9 @@ def options(mode: str) -> dict:
 class AtlasBasemap(JSCSSMixin, MacroElement):
     """Adds the basemaps to its parent map: `AtlasBasemap(mode).add_to(m)`; mode "osm" or "offline"."""
 
-    default_js = [("atlas_basemap", SCRIPT_URL)]
-    default_css = [("atlas_basemap_css", STYLE_URL)]
+    default_js = [("atlas_basemap", SCRIPT_URL)]  # noqa: RUF012 (folium's plugin convention)
+    default_css = [("atlas_basemap_css", STYLE_URL)]  # noqa: RUF012
+    caption = staticmethod(caption)
     _template = Template("""
 {% macro script(this, kwargs) %}
 AtlasBasemap.add({{ this._parent.get_name() }}, {{ this.options_json }});

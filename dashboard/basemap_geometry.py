@@ -21,7 +21,7 @@ import numpy as np
 import shapely
 import shapely.affinity
 import shapely.geometry
-from shapely.geometry import LineString, MultiLineString, Polygon
+from shapely.geometry import LineString, Polygon
 
 from geodata.gazetteer.topojson import decode_arcs
 
@@ -225,7 +225,7 @@ def boundary_lines(features: list[dict], country_key: str = "adm0_a3") -> dict[s
 
 def box_of(lon: float, lat: float, box_deg: float) -> tuple[int, int]:
     """(column, row) of the box that holds a point; columns from -180, rows from -90."""
-    return int(math.floor((lon + 180) / box_deg)), int(math.floor((lat + 90) / box_deg))
+    return math.floor((lon + 180) / box_deg), math.floor((lat + 90) / box_deg)
 
 
 def box_bounds(col: int, row: int, box_deg: float) -> tuple[float, float, float, float]:
@@ -237,8 +237,8 @@ def cut(geoms: list, box_deg: float, margin: float, kind: str) -> dict[tuple[int
     if not geoms:
         return {}
     tree = shapely.STRtree(geoms)
-    cols = int(round(360 / box_deg))
-    rows = int(round(180 / box_deg))
+    cols = round(360 / box_deg)
+    rows = round(180 / box_deg)
     pieces_of = polygons_of if kind == "polygon" else lines_of
     out: dict[tuple[int, int], list] = {}
     for col in range(cols):

@@ -11,7 +11,16 @@ import os
 import tempfile
 from pathlib import Path
 
-from dashboard.benchmark import CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME, REPO, Server, _context, _wait_idle, build
+from dashboard.benchmark import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    MAP_IFRAME,
+    REPO,
+    Server,
+    _context,
+    _wait_idle,
+    build,
+)
 
 VIEWS = {"offline-calais-z12.png": (50.9519, 1.8563, 12), "offline-valencia-z9.png": (39.47, -0.376, 9)}
 DRAWN = "() => document.getElementById('map_div').dataset.basemapView === AtlasBasemap.viewKey(map)"

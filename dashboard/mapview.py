@@ -14,7 +14,7 @@ import folium
 from branca.element import MacroElement
 from jinja2 import Template
 
-from dashboard import assets, basemap
+from dashboard import assets
 from dashboard.basemap import OSM_URL, AtlasBasemap  # noqa: F401 (OSM_URL: mapview's public name)
 
 TILE_MODES = ("auto", "osm", "offline")

@@ -2,8 +2,8 @@
 import json
 
 import pytest
-
 from basemap_fixtures import write_gazetteer, write_node_modules
+
 from dashboard import assets, basemap_data, basemap_geometry
 
 
@@ -45,7 +45,7 @@ def test_install_writes_leaflet_and_the_basemap_files(sources, tmp_path):
     assert assets.missing_assets(vendor) == []
     out = vendor / basemap_data.TARGET
     manifest = json.loads((out / "manifest.json").read_text())
-    box = "%d_%d" % basemap_geometry.box_of(0.25, 50.5, basemap_data.BOX_DEG)
+    box = "{}_{}".format(*basemap_geometry.box_of(0.25, 50.5, basemap_data.BOX_DEG))
     assert box in manifest["boxes"]
     assert sorted(p.stem for p in (out / "boxes").iterdir()) == manifest["boxes"]
     data = json.loads((out / "boxes" / f"{box}.json").read_text())
@@ -98,7 +98,7 @@ def test_the_built_basemap_covers_calais_and_valencia():
     if not (out / "manifest.json").is_file():
         pytest.skip("run `python -m dashboard.assets` first")
     for lat, lon, town in ((50.95, 1.86, "Calais"), (39.47, -0.38, "Valencia")):
-        box = "%d_%d" % basemap_geometry.box_of(lon, lat, basemap_data.BOX_DEG)
+        box = "{}_{}".format(*basemap_geometry.box_of(lon, lat, basemap_data.BOX_DEG))
         data = json.loads((out / "boxes" / f"{box}.json").read_text())
         assert town in {row[0] for row in data["labels"]}
         assert data["coast"] and data["admin1"] and data["land"]

@@ -45,7 +45,7 @@ def open_map(seeds_server, open_page):
 
 
 def test_calais_at_city_zoom_has_coast_and_town_names(seeds_server, open_page):
-    page, guard, frame = open_map(seeds_server, open_page)
+    _page, guard, frame = open_map(seeds_server, open_page)
     state = show(frame, 50.9519, 1.8563, 12)
     assert state["basemapLevel"] == "detail"
     assert drawn_parts(frame, "coast") > 0 and drawn_parts(frame, "land") > 0  # 1:10m coast and land in view
@@ -63,7 +63,7 @@ def test_calais_at_city_zoom_has_coast_and_town_names(seeds_server, open_page):
 
 
 def test_valencia_at_zoom_9_has_names_and_boundaries(seeds_server, open_page):
-    page, guard, frame = open_map(seeds_server, open_page)
+    _page, guard, frame = open_map(seeds_server, open_page)
     show(frame, 39.47, -0.376, 9)
     assert drawn_parts(frame, "admin1") > 0 and drawn_parts(frame, "coast") > 0  # provinces, coast in view
     names = [n for n, _ in label_boxes(frame)]
@@ -73,7 +73,7 @@ def test_valencia_at_zoom_9_has_names_and_boundaries(seeds_server, open_page):
 
 
 def test_names_follow_the_zoom_and_never_overlap(seeds_server, open_page):
-    page, guard, frame = open_map(seeds_server, open_page)
+    _page, guard, frame = open_map(seeds_server, open_page)
     counts = {}
     for zoom in (3, 5, 7, 9, 11):
         state = show(frame, 39.47, -0.376, zoom)  # Valencia: no seed marker nearby
