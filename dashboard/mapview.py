@@ -1,4 +1,5 @@
-"""The folium map: a fixed base map (basemaps, the map's scripts) plus the layer of shown places.
+"""The folium map: a fixed base map (the basemap of dashboard/basemap.py, the marker scripts) plus the
+layer of shown places.
 
 The base map never changes while the data stays the same, so streamlit-folium keeps the iframe (and the
 user's zoom); the places go through `feature_group_to_add`. The browser code lives in its own files
@@ -9,10 +10,8 @@ place name is never parsed as HTML.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import math
-from pathlib import Path
 
 import folium
 from branca.element import MacroElement
@@ -20,11 +19,10 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from dashboard import assets
+from dashboard.basemap import OSM_URL, AtlasBasemap  # noqa: F401 (OSM_URL: mapview's public name)
+from dashboard.static_files import STATIC_DIR, STATIC_URL, static_url  # noqa: F401 (mapview's public names)
 
-OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 TILE_MODES = ("auto", "osm", "offline")
-STATIC_DIR = Path(__file__).resolve().parent / "static" / "atlas"
-STATIC_URL = "/app/static/atlas"
 
 # Colour by article while at most this many are shown; beyond that, colour by kind of place.
 COLOUR_BY_ARTICLE_MAX = 10
@@ -55,61 +53,6 @@ def js_json(value) -> str:
     s = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return (s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
-def static_url(name: str) -> str:
-    """URL of one of our browser files, with a content hash so a changed file is never taken from cache."""
-    digest = hashlib.sha1((STATIC_DIR / name).read_bytes()).hexdigest()[:10]
-    return f"{STATIC_URL}/{name}?v={digest}"
-
-
-class _Basemap(MacroElement):
-    """Basemaps: OpenStreetMap tiles or offline country outlines, and the fallback between them."""
-
-    _template = Template("""
-{% macro header(this, kwargs) %}
-<style>.leaflet-container.atlas-offline { background: #d4e6f4; }</style>
-{% endmacro %}
-{% macro script(this, kwargs) %}
-(function(map) {
-  var mode = {{ this.mode_json }};
-  /* the outlines get their own pane under the markers */
-  map.createPane("atlasBasemap");
-  map.getPane("atlasBasemap").style.zIndex = 250;
-  var outlines = L.geoJSON(null, {pane: "atlasBasemap", interactive: false, style: {color: "#8a96a3",
-      weight: 0.7, fillColor: "#f4f1ea", fillOpacity: 1}});
-  outlines.atlasOutlines = true;
-  fetch({{ this.outlines_json }}).then(function(r) {
-      if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
-    .then(function(d) { outlines.addData(d); outlines.bringToBack(); map.getContainer().dataset.outlines = "loaded"; })
-    .catch(function(e) { console.warn("atlas: country outlines unavailable", e); });
-  var tiles = L.tileLayer({{ this.osm_json }}, {maxZoom: 19,
-      attribution: "&copy; OpenStreetMap contributors"});
-  var bases = {"OpenStreetMap": tiles, "Country outlines (offline)": outlines};
-  function useOffline(on) { map.getContainer().classList.toggle("atlas-offline", on);
-      map.getContainer().dataset.basemap = on ? "offline" : "osm"; }
-  map.on("baselayerchange", function(e) { useOffline(e.layer === outlines); });
-  if (mode === "osm") { tiles.addTo(map); useOffline(false); } else { outlines.addTo(map); useOffline(true); }
-  L.control.layers(bases, null, {collapsed: true, position: "topright"}).addTo(map);
-  var loaded = 0, failed = 0;
-  tiles.on("tileload", function() { loaded += 1; });
-  tiles.on("tileerror", function() {
-    failed += 1;
-    if (loaded === 0 && failed >= 2 && map.hasLayer(tiles)) {
-      map.removeLayer(tiles); outlines.addTo(map); useOffline(true);
-      map.getContainer().dataset.fallback = "tiles-unreachable";
-    }
-  });
-})({{ this._parent.get_name() }});
-{% endmacro %}
-""")
-
-    def __init__(self, mode: str):
-        super().__init__()
-        self._name = "AtlasBasemap"
-        self.mode_json = js_json("osm" if mode == "osm" else "offline")
-        self.outlines_json = js_json(assets.OUTLINES_URL)
-        self.osm_json = js_json(OSM_URL)
 
 
 class PlaceMarkers(JSCSSMixin, MacroElement):
@@ -193,7 +136,7 @@ def base_map(bounds: list[list[float]] | None, mode: str, story: list[list[float
                    control_scale=True, world_copy_jump=False)
     m.default_js = [("leaflet", assets.LEAFLET_JS)]
     m.default_css = [("leaflet_css", assets.LEAFLET_CSS)]
-    _Basemap(mode).add_to(m)
+    AtlasBasemap(mode).add_to(m)
     PlaceMarkers(story or bounds, view_given).add_to(m)
     return m
 

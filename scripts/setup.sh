@@ -71,9 +71,10 @@ if [ ! -d node_modules ] || ! stamp_ok npm package-lock.json; then
     stamp_set npm package-lock.json
 fi
 
-# 4. Built assets: local Leaflet files for the dashboard and the offline gazetteer index
-.venv/bin/python -m dashboard.assets
+# 4. Built assets: the offline gazetteer index, then local Leaflet files and the offline basemap
+#    (its town labels come from the index)
 .venv/bin/python -m geodata index
+.venv/bin/python -m dashboard.assets
 
 # 5. Debian's chromium for the browser tests
 if [ "$WITH_TESTS" = 1 ] && [ ! -x /usr/bin/chromium ]; then

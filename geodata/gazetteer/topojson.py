@@ -72,6 +72,11 @@ def _decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
     return arcs
 
 
+def decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
+    """Every arc of a topology as absolute (lon, lat) points (quantized delta arcs decoded)."""
+    return _decode_arcs(topology)
+
+
 def _ring(arcs: list, indexes: list[int]) -> list[tuple[float, float]]:
     points: list[tuple[float, float]] = []
     for i in indexes:
