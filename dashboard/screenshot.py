@@ -4,7 +4,8 @@
 and clicks the Calais marker there (no zooming: every port is clickable in the first view), then saves
 the page to docs/screenshot.png.
 Options: `--place NAME` (none: the first view as it opens), `--zoom Z --at LAT,LON` (move the map first),
-`--articles N --places M` (a generated corpus instead of the seeds), `--width`, `--height`, `--out`.
+`--articles N --places M` (a generated corpus instead of the seeds), `--map-only` (the map's frame, not
+the page), `--width`, `--height`, `--out`. The picture is taken once the basemap has drawn the view.
 """
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ from pathlib import Path
 from dashboard.benchmark import (
     CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME, REPO, Server, _context, _wait_idle, build, generate_corpus,
 )
+
+
+# the offline basemap has drawn the map's current view (its data for the view has arrived); OSM: at once
+BASEMAP_DRAWN = ("() => { const d = document.getElementById('map_div').dataset;"
+                 " return d.basemap === 'osm' || d.basemapView === AtlasBasemap.viewKey(map); }")
 
 
 def _select(page, frame, doc: dict, name: str) -> bool:
@@ -43,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--places", type=int, default=3000, help="distinct places in the generated corpus")
     ap.add_argument("--width", type=int, default=1400)
     ap.add_argument("--height", type=int, default=900)
+    ap.add_argument("--map-only", action="store_true", help="only the map's frame")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -73,15 +80,12 @@ def main(argv: list[str] | None = None) -> int:
                                         " === String(z)", arg=args.zoom)
             if args.place and not _select(page, frame, doc, args.place):
                 return 1
-            # the offline basemap's detail for the view has arrived (when the basemap reports it)
-            frame.wait_for_function("() => !document.getElementById('map_div').dataset.basemapPending"
-                                    " || document.getElementById('map_div').dataset.basemapPending === '0'",
-                                    timeout=60_000)
+            frame.wait_for_function(BASEMAP_DRAWN, timeout=60_000)
             page.mouse.move(2, args.height - 2)  # no hover tooltip over the picture
             frame.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
             args.out.parent.mkdir(parents=True, exist_ok=True)
             tmp_png = args.out.with_name(args.out.name + ".tmp.png")
-            page.screenshot(path=str(tmp_png))
+            (page.wait_for_selector(MAP_IFRAME) if args.map_only else page).screenshot(path=str(tmp_png))
             tmp_png.replace(args.out)
             browser.close()
             print(f"wrote {args.out} ({len(blocked)} blocked request(s) to other hosts)")
