@@ -38,7 +38,8 @@ def checked(page, title: str) -> bool:
 def world(frame) -> None:
     """The map's own "World" button, then wait for the layout of that zoom."""
     frame.locator(".atlas-fit-world").click()
-    frame.wait_for_function("() => document.getElementById('map_div').dataset.layoutZoom === '2'")
+    frame.wait_for_function("() => { const d = document.getElementById('map_div').dataset;"
+                            " return d.layoutZoom === '2' && d.moving === '0'; }")
 
 
 def titles(places: dict) -> dict[str, str]:
@@ -257,7 +258,7 @@ def test_article_markup_is_plain_text_everywhere(hostile_server, open_page):
     pin = frame.locator(f'.atlas-pin[data-place-id="{target["id"]}"]')
     # the name reaches the marker, its label and its tooltip as text only
     expect(pin).to_have_attribute("aria-label", re.compile("^" + re.escape(HOSTILE_NAME)))
-    expect(pin.locator(".atlas-label")).to_have_text(HOSTILE_NAME)
+    expect(pin.locator(".atlas-pin-label")).to_have_text(HOSTILE_NAME)
     pin.hover()
     tip = frame.locator(".leaflet-tooltip")
     expect(tip).to_contain_text(HOSTILE_NAME)

@@ -21,7 +21,8 @@ BOXES_JS = """() => {
   return {
     markers: [...document.querySelectorAll('.atlas-pin, .atlas-cluster')].map(e => ({
       id: e.dataset.placeId || ('cluster:' + e.dataset.placeIds), box: box(e)})),
-    labels: [...document.querySelectorAll('.atlas-label')].map(e => ({text: e.textContent, box: box(e)})),
+    labels: [...document.querySelectorAll('.atlas-pin-label')].map(e => ({text: e.textContent, box: box(e)})),
+    towns: [...document.querySelectorAll('.atlas-labels .atlas-label > span')].map(e => ({text: e.textContent, box: box(e)})),
     map: box(document.getElementById('map_div')),
   };
 }"""
@@ -51,6 +52,11 @@ def assert_nothing_buried(frame) -> dict:
             assert not overlap(a["box"], b["box"]), f"labels {a['text']!r} and {b['text']!r} overlap"
         for m in markers:
             assert not overlap(a["box"], m["box"]), f"label {a['text']!r} covers marker {m['id']}"
+    for t in drawn["towns"]:  # the basemap's town names keep clear of the markers and their names
+        for m in markers:
+            assert not overlap(t["box"], m["box"]), f"town name {t['text']!r} under marker {m['id']}"
+        for a in labels:
+            assert not overlap(t["box"], a["box"]), f"town name {t['text']!r} over the name {a['text']!r}"
     return drawn
 
 
@@ -133,7 +139,8 @@ def test_world_view_clusters_with_mention_counts_and_opens(seeds_server, seeds_d
     frame = wait_markers(page)
     wait_idle(page)
     frame.locator(".atlas-fit-world").click()
-    frame.wait_for_function("() => document.getElementById('map_div').dataset.layoutZoom === '2'")
+    frame.wait_for_function("() => { const d = document.getElementById('map_div').dataset;"
+                            " return d.layoutZoom === '2' && d.moving === '0'; }")
     cluster = frame.locator(".atlas-cluster").first
     expect(cluster).to_be_visible()
     ids = cluster.get_attribute("data-place-ids").split()
@@ -142,9 +149,9 @@ def test_world_view_clusters_with_mention_counts_and_opens(seeds_server, seeds_d
     assert cluster.inner_text().startswith(str(sum(mentions[i] for i in ids)))
     assert_nothing_buried(frame)
     cluster.click()  # opens: the map zooms in to the cluster's places
-    frame.wait_for_function("() => map.getZoom() > 2", timeout=20_000)
-    frame.wait_for_function("(z) => document.getElementById('map_div').dataset.layoutZoom === String(z)",
-                            arg=frame.evaluate("map.getZoom()"))
+    frame.wait_for_function("() => { const d = document.getElementById('map_div').dataset;"
+                            " return map.getZoom() > 2 && d.moving === '0' && d.layoutZoom === String(map.getZoom()); }",
+                            timeout=20_000)
     assert len(pin_ids(frame) & set(ids)) >= 3
     assert_nothing_buried(frame)
     guard.assert_clean()
@@ -306,7 +313,8 @@ def test_many_articles_colour_by_kind_and_highlight_one(many_server, open_page):
                             " return !e || e.style.background.includes('230, 159, 0'); }", arg=ids[0],
                             timeout=20_000)
     frame.locator(".atlas-fit-world").click()
-    frame.wait_for_function("() => document.getElementById('map_div').dataset.layoutZoom === '2'")
+    frame.wait_for_function("() => { const d = document.getElementById('map_div').dataset;"
+                            " return d.layoutZoom === '2' && d.moving === '0'; }")
     lit = frame.evaluate("() => [...document.querySelectorAll('.atlas-pin')]"
                          ".filter(e => e.style.background.includes('230, 159, 0')).map(e => e.dataset.placeId)")
     assert lit and set(lit) <= set(ids)

@@ -257,7 +257,8 @@
       map.getContainer().dataset.labels = String(shown);
     },
     /* boxes (container pixels) no name may cover: a name moves beside a marker, never under it */
-    markerBoxes: function () { return this.boxesOf(".leaflet-marker-pane .leaflet-marker-icon"); },
+    markerBoxes: function () {  /* markers and the names places.js puts beside them */
+      return this.boxesOf(".leaflet-marker-pane .leaflet-marker-icon, .leaflet-marker-pane .atlas-pin-label"); },
     /* the map's own controls (zoom, layers, scale, attribution) */
     controlBoxes: function () { return this.boxesOf(".leaflet-control"); },
     boxesOf: function (selector) {

@@ -360,7 +360,7 @@
         if (inside(box, view) && !boxes.some(function (b) { return overlaps(b, box); })) {
           boxes.push(box);
           var label = document.createElement("span");
-          label.className = "atlas-label atlas-label-" + sides[i];
+          label.className = "atlas-pin-label atlas-pin-label-" + sides[i];
           label.textContent = text;
           d.marker.atlasEl.appendChild(label);
           d.marker.atlasEl.dataset.label = sides[i];
@@ -512,8 +512,10 @@
       map.fitBounds(state.options.story, L.extend({animate: false}, FIT));
     }
     viewControl(state.options).addTo(map);
+    /* dataset.moving: "1" from the start of a move or zoom until its markers are laid out again */
+    map.on("movestart zoomstart", function () { container.dataset.moving = "1"; });
     map.on("zoomend", function () { state.expanded = null; redraw(); });
-    map.on("moveend", redraw);
+    map.on("moveend", function () { redraw(); container.dataset.moving = "0"; });
     map.on("resize", redraw);
   }
 
