@@ -513,6 +513,7 @@
     }
     viewControl(state.options).addTo(map);
     /* dataset.moving: "1" from the start of a move or zoom until its markers are laid out again */
+    container.dataset.moving = "0";
     map.on("movestart zoomstart", function () { container.dataset.moving = "1"; });
     map.on("zoomend", function () { state.expanded = null; redraw(); });
     map.on("moveend", function () { redraw(); container.dataset.moving = "0"; });
