@@ -88,7 +88,9 @@ class LanguageCues:
     """The words the context cues look for, in one language (the cue functions are the same for all).
 
     ``articles``: "the" before a name; ``name_articles``: lowercase articles that may begin a name
-    ("la Manche"); ``of``: "the mayor of X"; ``and_or``: "X and Y"; ``such_as``: "ports
+    ("la Manche"); ``org_heads``: words
+    before "of" that make the name a team, paper or disease's ("le club de Lens": French puts first what
+    English puts after the name, so it feeds the same ``cue_org_follower``); ``of``: "the mayor of X"; ``and_or``: "X and Y"; ``such_as``: "ports
     such as X"; ``in_words``: "Springfield in Illinois"; ``labels``: the spaCy model's entity labels in the
     English model's names (the evidence weights are keyed by those); ``zipf``: wordfreq's language for
     how common a word is; ``token``: the word pattern (French splits "l'", "d'" off the name after them).
@@ -108,6 +110,7 @@ class LanguageCues:
     such_as: tuple[str, ...] = ("like", "as", "including")
     in_words: frozenset[str] = frozenset({"in"})
     name_articles: tuple[str, ...] = ()
+    org_heads: frozenset[str] = frozenset()
     labels: dict[str, str] = field(default_factory=dict)
     zipf: str = "en"
     token: re.Pattern = _TOKEN
@@ -150,6 +153,9 @@ FRENCH_CUES = LanguageCues(
     such_as=("comme", "notamment", "dont"),
     in_words=frozenset({"en", "à", "au", "dans"}),
     name_articles=("la", "le"),
+    org_heads=frozenset({"club", "équipe", "entraîneur", "joueurs", "joueur", "supporters", "attaquant",
+                         "gardien", "défenseur", "milieu", "journal", "quotidien", "hebdomadaire", "société",
+                         "virus", "épidémie"}),
     labels={"PER": "PERSON", "LOC": "GPE", "ORG": "ORG", "MISC": "MISC"},
     zipf="fr",
     token=_FRENCH_TOKEN,
@@ -268,6 +274,11 @@ def cue_such_as_list(view: DocView, i: int) -> bool:
     return bool({view.word_before(k) for k in range(max(1, i - 3), i)} & view.cues.place_nouns)
 
 
+def cue_org_of(view: DocView, i: int) -> bool:
+    """ "le club de Lens", "l'entraîneur de Lens": a team, paper or disease named before "of" (French)."""
+    return i > 1 and view.word_before(i) in view.cues.of and view.word_before(i - 1) in view.cues.org_heads
+
+
 def cue_storm_name(view: DocView, i: int, start: int, end: int) -> bool:
     """ "Hurricane Irma", "Storm Maria": a storm's name, before it or as the span's first word."""
     words = view.text[start:end].split(" ")
@@ -292,6 +303,7 @@ def cues_before(view: DocView, start: int, end: int) -> dict[str, float]:
         "cue_role_of": cue_role_of(view, i),
         "cue_such_as_list": cue_such_as_list(view, i),
         "cue_storm_name": cue_storm_name(view, i, start, end),
+        "cue_org_follower": cue_org_of(view, i),
     }
     return {name: 1.0 for name, on in found.items() if on}
 

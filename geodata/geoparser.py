@@ -68,6 +68,12 @@ class Geoparser:
                                          Recognizer(gaz, language=language, **self._options))
         return self._pipelines[language]
 
+    def pipeline_for(self, text: str) -> tuple[str, object, Recognizer]:
+        """(detected language, spaCy pipeline, recognizer) for one text."""
+        language = self.language_of(text)
+        nlp, recognizer = self._pipeline(pipeline_language(language))
+        return language, nlp, recognizer
+
     def language_of(self, text: str) -> str:
         """The detected language of a text (ISO 639-1), or "en" when detection is off."""
         return detect_language(text) if self.languages else ENGLISH

@@ -142,3 +142,20 @@ def test_build_records_languages_and_notices_the_german_fallback(tmp_path):
     in_german = {f["properties"]["name"] for f in places["features"]
                  if any(m["article"] == "calais-de" for m in f["properties"]["mentions"])}
     assert "Calais" in in_german  # the English pipeline still reads the German article
+
+
+def test_french_cues_are_read_in_french_word_order(geoparser):
+    text = "Le maire de Coquelles a reçu l'entraîneur de Lens, venu en voiture."
+    language, nlp, recognizer = geoparser.pipeline_for(text)
+    assert language == "fr" and recognizer.language == "fr"
+    spans = {f.mention.text: f.evidence for f in recognizer.score_all(text, nlp(text))}
+    assert "cue_role_of" in spans["Coquelles"]  # "le maire de X": a place
+    assert "cue_org_follower" in spans["Lens"]  # "l'entraîneur de X": a team
+
+
+def test_explain_names_the_language_and_its_cues(geoparser):
+    from geodata.explain import explain
+
+    out = explain("Les migrants attendent à Calais de traverser la Manche.", geoparser)
+    assert out.startswith("language fr (cues: fr)")
+    assert "'la Manche' at" in out and "English Channel" in out
