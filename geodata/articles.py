@@ -37,6 +37,7 @@ class Article:
     title: str
     text: str
     path: Path
+    language: str | None = None  # ISO 639-1, as detected by the geoparser (None before parsing)
 
 
 @dataclass(frozen=True)

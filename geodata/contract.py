@@ -99,6 +99,7 @@ class ArticleSummary(_Strict):
 
 class ArticleWithText(ArticleSummary):
     text: str
+    language: str | None = None  # detected language (ISO 639-1, "und" when undetermined); older builds lack it
 
 
 class UnresolvedOut(_Strict):

@@ -84,22 +84,103 @@ PERSON_CUES = ("cue_title", "cue_said", "cue_quote_said", "cue_org_follower", "c
 
 
 @dataclass(frozen=True)
+class LanguageCues:
+    """The words the context cues look for, in one language (the cue functions are the same for all).
+
+    ``articles``: "the" before a name; ``name_articles``: lowercase articles that may begin a name
+    ("la Manche"); ``org_heads``: words
+    before "of" that make the name a team, paper or disease's ("le club de Lens": French puts first what
+    English puts after the name, so it feeds the same ``cue_org_follower``); ``of``: "the mayor of X"; ``and_or``: "X and Y"; ``such_as``: "ports
+    such as X"; ``in_words``: "Springfield in Illinois"; ``labels``: the spaCy model's entity labels in the
+    English model's names (the evidence weights are keyed by those); ``zipf``: wordfreq's language for
+    how common a word is; ``token``: the word pattern (French splits "l'", "d'" off the name after them).
+    """
+
+    location: frozenset[str]
+    person_titles: frozenset[str]
+    person_verbs: frozenset[str]
+    place_nouns: frozenset[str]
+    of_place_heads: frozenset[str]
+    place_followers: frozenset[str]
+    org_followers: frozenset[str]
+    storm_words: frozenset[str]
+    articles: frozenset[str] = frozenset({"the"})
+    of: frozenset[str] = frozenset({"of"})
+    and_or: tuple[str, ...] = ("and", "or")
+    such_as: tuple[str, ...] = ("like", "as", "including")
+    in_words: frozenset[str] = frozenset({"in"})
+    name_articles: tuple[str, ...] = ()
+    org_heads: frozenset[str] = frozenset()
+    labels: dict[str, str] = field(default_factory=dict)
+    zipf: str = "en"
+    token: re.Pattern = _TOKEN
+
+
+ENGLISH_CUES = LanguageCues(LOCATION_CUES, PERSON_TITLES, PERSON_VERBS, PLACE_NOUNS, OF_PLACE_HEADS,
+                            PLACE_FOLLOWERS, ORG_FOLLOWERS, STORM_WORDS)
+# "l'Angleterre", "d'Angleterre", "qu'à Calais": the elided word is a token of its own
+_FRENCH_TOKEN = re.compile(r"(?:[LlDdJjNnMmSsTtCc]|[Qq]u|[Jj]usqu|[Ll]orsqu|[Pp]uisqu)['’](?=\w)"
+                           r"|\w+(?:['’.\-]\w+)*\.?", re.UNICODE)
+FRENCH_CUES = LanguageCues(
+    location=frozenset({"à", "au", "aux", "en", "de", "d'", "d’", "du", "des", "près", "vers", "depuis",
+                        "dans", "via", "entre", "jusqu'à", "autour", "sur", "quitter", "quitté",
+                        "rejoindre", "rejoint", "atteindre", "traverser", "nord", "sud", "ouest",
+                        "ville", "port", "village", "commune", "capitale", "région", "département",
+                        "province", "originaire", "basé", "basée", "situé", "située", "large"}),
+    person_titles=frozenset({"m", "mme", "mlle", "dr", "me", "monsieur", "madame", "président", "présidente",
+                             "ministre", "maire", "préfet", "préfète", "sénateur", "député", "députée",
+                             "général", "roi", "reine", "prince", "princesse", "pape", "saint", "sainte",
+                             "père", "soeur", "frère", "juge", "capitaine", "commissaire", "procureur",
+                             "appelé", "appelée", "surnommé", "surnommée"}),
+    person_verbs=frozenset({"dit", "déclare", "déclaré", "affirme", "affirmé", "explique", "expliqué",
+                            "estime", "ajoute", "ajouté", "souligne", "raconte", "confie", "assure", "indique",
+                            "précise", "juge", "dénonce", "reconnaît"}),
+    place_nouns=frozenset({"port", "ports", "ville", "villes", "commune", "communes", "village", "villages",
+                           "pays", "région", "régions", "département", "départements", "province", "provinces",
+                           "île", "îles", "capitale", "capitales", "localité", "agglomération", "quartier",
+                           "banlieue", "côte", "côtes", "plages", "littoral", "faubourg", "centre", "rues",
+                           "environs", "alentours"}),
+    of_place_heads=frozenset({"maire", "maires", "préfet", "préfecture", "habitants", "habitant", "résidents",
+                              "police", "mairie", "conseil", "cœur", "centre", "bord", "côte", "plages",
+                              "nord", "sud", "est", "ouest", "rues", "banlieue", "environs", "port", "ville",
+                              "village", "commune", "région", "sortie", "entrée", "large", "gare", "tribunal"}),
+    place_followers=frozenset(),  # French puts these words before the name ("un habitant de Calais")
+    org_followers=frozenset(),
+    storm_words=frozenset({"ouragan", "tempête", "typhon", "cyclone"}),
+    articles=frozenset({"la", "le", "les", "l'", "l’"}),
+    of=frozenset({"de", "du", "des", "d'", "d’"}),
+    and_or=("et", "ou"),
+    such_as=("comme", "notamment", "dont"),
+    in_words=frozenset({"en", "à", "au", "dans"}),
+    name_articles=("la", "le"),
+    org_heads=frozenset({"club", "équipe", "entraîneur", "joueurs", "joueur", "supporters", "attaquant",
+                         "gardien", "défenseur", "milieu", "journal", "quotidien", "hebdomadaire", "société",
+                         "virus", "épidémie"}),
+    labels={"PER": "PERSON", "LOC": "GPE", "ORG": "ORG", "MISC": "MISC"},
+    zipf="fr",
+    token=_FRENCH_TOKEN,
+)
+# language code -> its cue words; a language without an entry is read with the English ones
+LANGUAGE_CUES = {"en": ENGLISH_CUES, "fr": FRENCH_CUES}
+
+
+@dataclass(frozen=True)
 class Token:
     start: int
     end: int
     text: str
 
 
-def tokenize(text: str) -> list[Token]:
-    return [Token(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+def tokenize(text: str, pattern: re.Pattern = _TOKEN) -> list[Token]:
+    return [Token(m.start(), m.end(), m.group()) for m in pattern.finditer(text)]
 
 
 @lru_cache(maxsize=200_000)
-def word_zipf(word: str) -> float:
-    """Zipf frequency of the lowercase form as an English word (0 for unknown)."""
+def word_zipf(word: str, language: str = "en") -> float:
+    """Zipf frequency of the lowercase form as a word of the language (0 for unknown)."""
     from wordfreq import zipf_frequency
 
-    return zipf_frequency(word.lower(), "en")
+    return zipf_frequency(word.lower(), language)
 
 
 def initialism(s: str) -> bool:
@@ -125,6 +206,7 @@ class DocView:
     gaz: object
     place_ends: set[int] = field(default_factory=set)
     person_words: set[str] = field(default_factory=set)
+    cues: LanguageCues = ENGLISH_CUES
 
     def __post_init__(self):
         self._starts = [t.start for t in self.tokens]
@@ -155,21 +237,21 @@ class DocView:
 
 def cue_and_after_place(view: DocView, i: int) -> bool:
     """ "Zeebrugge in Belgium and the Hook of Holland": a list of places goes on."""
-    k = i - 1 if view.word_before(i) != "the" else i - 2
-    return k >= 1 and view.word_before(k + 1) in ("and", "or") and view.tokens[k - 1].end in view.place_ends
+    k = i - 1 if view.word_before(i) not in view.cues.articles else i - 2
+    return k >= 1 and view.word_before(k + 1) in view.cues.and_or and view.tokens[k - 1].end in view.place_ends
 
 
 def cue_location_word(view: DocView, i: int) -> tuple[bool, bool]:
     """("in the X", "in X"): a preposition or place word before the name, with or without "the"."""
     prev = view.word_before(i)
-    if prev == "the":
-        return i > 1 and view.word_before(i - 1) in LOCATION_CUES, False
-    return False, prev in LOCATION_CUES
+    if prev in view.cues.articles:
+        return i > 1 and view.word_before(i - 1) in view.cues.location, False
+    return False, prev in view.cues.location
 
 
 def cue_title(view: DocView, i: int) -> bool:
     """ "Mrs May", "Minister Smith": a person's title before the name."""
-    return view.word_before(i) in PERSON_TITLES
+    return view.word_before(i) in view.cues.person_titles
 
 
 def cue_comma_after_place(view: DocView, i: int, start: int) -> bool:
@@ -179,25 +261,30 @@ def cue_comma_after_place(view: DocView, i: int, start: int) -> bool:
 
 def cue_role_of(view: DocView, i: int) -> bool:
     """ "the island of Java", "the mayor of Calais"."""
-    if view.word_before(i) != "of" or i <= 1:
+    if view.word_before(i) not in view.cues.of or i <= 1:
         return False
     head = view.word_before(i - 1)
-    return head in PLACE_NOUNS or head in OF_PLACE_HEADS
+    return head in view.cues.place_nouns or head in view.cues.of_place_heads
 
 
 def cue_such_as_list(view: DocView, i: int) -> bool:
     """ "ports such as Dunkirk", "cities like Lyon"."""
-    if view.word_before(i) not in ("like", "as", "including") or i <= 1:
+    if view.word_before(i) not in view.cues.such_as or i <= 1:
         return False
-    return bool({view.word_before(k) for k in range(max(1, i - 3), i)} & PLACE_NOUNS)
+    return bool({view.word_before(k) for k in range(max(1, i - 3), i)} & view.cues.place_nouns)
+
+
+def cue_org_of(view: DocView, i: int) -> bool:
+    """ "le club de Lens", "l'entraîneur de Lens": a team, paper or disease named before "of" (French)."""
+    return i > 1 and view.word_before(i) in view.cues.of and view.word_before(i - 1) in view.cues.org_heads
 
 
 def cue_storm_name(view: DocView, i: int, start: int, end: int) -> bool:
     """ "Hurricane Irma", "Storm Maria": a storm's name, before it or as the span's first word."""
     words = view.text[start:end].split(" ")
-    if len(words) > 1 and words[0].lower() in STORM_WORDS:
+    if len(words) > 1 and words[0].lower() in view.cues.storm_words:
         return True  # "Hurricane Maria" as one span (the town of Hurricane alone is a place)
-    return i > 0 and view.word_before(i) in STORM_WORDS and view.text[view.tokens[i - 1].end:start] == " "
+    return i > 0 and view.word_before(i) in view.cues.storm_words and view.text[view.tokens[i - 1].end:start] == " "
 
 
 def cues_before(view: DocView, start: int, end: int) -> dict[str, float]:
@@ -216,6 +303,7 @@ def cues_before(view: DocView, start: int, end: int) -> dict[str, float]:
         "cue_role_of": cue_role_of(view, i),
         "cue_such_as_list": cue_such_as_list(view, i),
         "cue_storm_name": cue_storm_name(view, i, start, end),
+        "cue_org_follower": cue_org_of(view, i),
     }
     return {name: 1.0 for name, on in found.items() if on}
 
@@ -230,7 +318,7 @@ def cue_comma_then_division(view: DocView, end: int, nxt: Token) -> bool:
 def cue_in_then_division(view: DocView, end: int, j: int) -> bool:
     """ "Springfield in Illinois"."""
     tokens = view.tokens
-    if tokens[j + 1].text.lower().rstrip(".") != "in" or view.text[end:tokens[j + 1].start] != " ":
+    if tokens[j + 1].text.lower().rstrip(".") not in view.cues.in_words or view.text[end:tokens[j + 1].start] != " ":
         return False
     if j + 2 >= len(tokens) or not tokens[j + 2].text[0].isupper():
         return False
@@ -239,7 +327,7 @@ def cue_in_then_division(view: DocView, end: int, j: int) -> bool:
 
 def cue_said(view: DocView, end: int, nxt: Token, start: int) -> tuple[bool, bool]:
     """("X said", '..." X said'): a speaker. Only counted when no place cue says otherwise."""
-    if view.text[end:nxt.start].strip() != "" or nxt.text.lower().rstrip(".") not in PERSON_VERBS:
+    if view.text[end:nxt.start].strip() != "" or nxt.text.lower().rstrip(".") not in view.cues.person_verbs:
         return False, False
     return True, any(q in view.text[max(0, start - 3):start] for q in "”\"’'")
 
@@ -247,13 +335,13 @@ def cue_said(view: DocView, end: int, nxt: Token, start: int) -> tuple[bool, boo
 def cue_place_follower(view: DocView, end: int, nxt: Token) -> bool:
     """ "a Gainesville man", "Columbia-based", "Alexandria residents"."""
     low = nxt.text.lower().rstrip(".")
-    return view.text[end:nxt.start] in (" ", "-") and low in PLACE_FOLLOWERS and nxt.text[:1].islower()
+    return view.text[end:nxt.start] in (" ", "-") and low in view.cues.place_followers and nxt.text[:1].islower()
 
 
 def cue_org_follower(view: DocView, end: int, nxt: Token) -> bool:
     """ "the Chelsea club", "Ebola virus": a team, company, publication or disease."""
     low = nxt.text.lower().rstrip(".")
-    return view.text[end:nxt.start] in (" ", "-") and (low in ORG_FOLLOWERS or low.endswith("virus"))
+    return view.text[end:nxt.start] in (" ", "-") and (low in view.cues.org_followers or low.endswith("virus"))
 
 
 def cues_after(view: DocView, start: int, end: int, place_before: bool) -> dict[str, float]:
@@ -319,14 +407,14 @@ def gazetteer_prior(cands: list[Candidate], surface: str, w: dict[str, float]) -
     return best
 
 
-def word_shape(f: Found, text: str, prior: float, w: dict[str, float]) -> dict[str, float]:
+def word_shape(f: Found, text: str, prior: float, w: dict[str, float], language: str = "en") -> dict[str, float]:
     """For a span NER did not call a place: how common a word it is, whether it starts a sentence,
     whether it is too short or an unexplained initialism."""
     out: dict[str, float] = {}
     words = f.lookup.split()
     initial = sentence_initial(text, f.mention.start)
     if len(words) == 1 and not ("." in words[0].rstrip(".") or words[0].isupper()):
-        z = word_zipf(words[0].rstrip("."))
+        z = word_zipf(words[0].rstrip("."), language)
         # a country or state name is frequent because it is a name, not a common word
         damp = w["zipf_known_name_damping"] if prior >= w["prior_known_name"] else 1.0
         if initial:

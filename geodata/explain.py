@@ -27,12 +27,13 @@ def _place(p) -> str:
 
 def explain(text: str, gp, show_all: bool = False, top: int = 3) -> str:
     """The explanation of ``text`` as lines of plain text."""
-    doc = next(iter(gp.nlp.pipe([text])))
-    rec = gp.recognizer
+    language, nlp, rec = gp.pipeline_for(text)
+    doc = next(iter(nlp.pipe([text])))
     spans = rec.score_all(text, doc)
     kept = [f for f in spans if f.score >= rec.threshold]
     resolved = {(r.start, r.end): r for r in gp.resolver.resolve(text, kept)}
-    lines = [f"threshold {rec.threshold:.2f}; weights from {gp.params.meta.get('notes', 'the shipped file')}"]
+    lines = [f"language {language} (cues: {rec.language}); threshold {rec.threshold:.2f}; "
+             f"weights from {gp.params.meta.get('notes', 'the shipped file')}"]
     for f in spans:
         is_place = f.score >= rec.threshold
         if not is_place and not show_all:

@@ -15,9 +15,10 @@ from typing import Iterable, Iterator
 from geodata import atomic
 from geodata.errors import AtlasError
 from geodata.jsonl import read_jsonl
+from geodata.language import ENGLISH, detect_language, pipeline_language
 from geodata.model import Mention, Place, ResolvedMention
 from geodata.params import Params, load_params
-from geodata.recognize import CachedGazetteer, Recognizer, load_nlp
+from geodata.recognize import CachedGazetteer, Recognizer, load_language_nlp, load_nlp
 from geodata.resolve import Resolver
 
 # Long texts are cut into pieces of this many characters for spaCy (its default limit is 1,000,000).
@@ -33,12 +34,14 @@ class Geoparser:
     annotation conventions differ; LGL and TR-News count them, GeoVirus does not). ``params``: the
     weights (default: the shipped ``geodata/model_params.json``). ``nlp``: anything with spaCy's
     ``pipe(texts, batch_size)`` (default: the small English model; ``geodata.nercache.CachedNER`` for
-    commands that parse the same corpora many times).
+    commands that parse the same corpora many times). ``languages``: detect each text's language and
+    parse French with the French pipeline (loaded at the first French text); other languages, and every
+    text when False, go through the English one.
     """
 
     def __init__(self, gazetteer=None, extra_places: dict[str, Place] | None = None,
                  excluded: set[str] | None = None, batch_size: int = 64,
-                 demonyms: bool = False, params: Params | None = None, nlp=None):
+                 demonyms: bool = False, params: Params | None = None, nlp=None, languages: bool = True):
         if gazetteer is None:
             from geodata.gazetteer import Gazetteer
 
@@ -47,16 +50,39 @@ class Geoparser:
         cached = CachedGazetteer(gazetteer)
         self.nlp = nlp if nlp is not None else load_nlp()
         self.params = params or load_params()
-        self.recognizer = Recognizer(cached, extra_places=extra_places, excluded=excluded,
-                                     demonyms=demonyms, params=self.params)
+        self._options = {"extra_places": extra_places, "excluded": excluded, "demonyms": demonyms,
+                         "params": self.params}
+        self.recognizer = Recognizer(cached, **self._options)
         self.resolver = Resolver(cached, params=self.params)
         self.batch_size = batch_size
+        self.languages = languages
+        self._pipelines = {ENGLISH: (self.nlp, self.recognizer)}
 
-    def _finish(self, text: str, docs) -> list[ResolvedMention]:
+    def _pipeline(self, language: str):
+        """(spaCy pipeline, recognizer) for a language that has one, built at its first text."""
+        if language not in self._pipelines:
+            from geodata.exonyms import ExonymGazetteer
+
+            gaz = CachedGazetteer(ExonymGazetteer(self.gazetteer, language))
+            self._pipelines[language] = (load_language_nlp(language),
+                                         Recognizer(gaz, language=language, **self._options))
+        return self._pipelines[language]
+
+    def pipeline_for(self, text: str) -> tuple[str, object, Recognizer]:
+        """(detected language, spaCy pipeline, recognizer) for one text."""
+        language = self.language_of(text)
+        nlp, recognizer = self._pipeline(pipeline_language(language))
+        return language, nlp, recognizer
+
+    def language_of(self, text: str) -> str:
+        """The detected language of a text (ISO 639-1), or "en" when detection is off."""
+        return detect_language(text) if self.languages else ENGLISH
+
+    def _finish(self, text: str, docs, recognizer: Recognizer) -> list[ResolvedMention]:
         found = []
         for offset, doc in docs:
             piece = doc.text
-            for f in self.recognizer.recognize(piece, doc):
+            for f in recognizer.recognize(piece, doc):
                 if offset:
                     f.mention = Mention(f.mention.start + offset, f.mention.end + offset, f.mention.text)
                 found.append(f)
@@ -88,6 +114,11 @@ class Geoparser:
 
     def parse_many(self, texts: Iterable[str]) -> Iterator[list[ResolvedMention]]:
         """Parse many texts, batching them through spaCy; yields one list per text, in order."""
+        for _, resolved in self.parse_many_with_language(texts):
+            yield resolved
+
+    def parse_many_with_language(self, texts: Iterable[str]) -> Iterator[tuple[str, list[ResolvedMention]]]:
+        """Like parse_many, with each text's detected language: yields (language, mentions)."""
         pending: list[str] = []
         for text in texts:
             if not isinstance(text, str):
@@ -99,18 +130,23 @@ class Geoparser:
         if pending:
             yield from self._run(pending)
 
-    def _run(self, texts: list[str]) -> Iterator[list[ResolvedMention]]:
-        owners: list[tuple[int, int]] = []
-        pieces: list[str] = []
-        for k, text in enumerate(texts):
-            for offset, piece in self._pieces(text):
-                owners.append((k, offset))
-                pieces.append(piece)
+    def _run(self, texts: list[str]) -> Iterator[tuple[str, list[ResolvedMention]]]:
+        detected = [self.language_of(text) for text in texts]
         per_text: list[list] = [[] for _ in texts]
-        for (k, offset), doc in zip(owners, self.nlp.pipe(pieces, batch_size=self.batch_size)):
-            per_text[k].append((offset, doc))
-        for text, docs in zip(texts, per_text):
-            yield self._finish(text, docs)
+        for language in sorted({pipeline_language(d) for d in detected}):
+            nlp, _ = self._pipeline(language)
+            owners: list[tuple[int, int]] = []
+            pieces: list[str] = []
+            for k, text in enumerate(texts):
+                if pipeline_language(detected[k]) != language:
+                    continue
+                for offset, piece in self._pieces(text):
+                    owners.append((k, offset))
+                    pieces.append(piece)
+            for (k, offset), doc in zip(owners, nlp.pipe(pieces, batch_size=self.batch_size)):
+                per_text[k].append((offset, doc))
+        for text, docs, language in zip(texts, per_text, detected):
+            yield language, self._finish(text, docs, self._pipeline(pipeline_language(language))[1])
 
 
 def toponym_record(r: ResolvedMention) -> dict:

@@ -223,6 +223,7 @@ def write_outputs(out_dir: str | os.PathLike, articles: list[Article],
     summaries = article_summaries(articles, resolved, articles_dir)
     collection = {"type": "FeatureCollection", "articles": summaries, "features": features}
     texts = {a.id: a.text for a in articles}
+    languages = {a.id: a.language for a in articles}
     build_id = hashlib.sha256(json.dumps(collection, sort_keys=True).encode()).hexdigest()[:16]
     collection["build_id"] = build_id
     table = gazetteer_table(features, articles, build_id)
@@ -230,7 +231,7 @@ def write_outputs(out_dir: str | os.PathLike, articles: list[Article],
         remove_stale_temp_files(out_dir)
         staged.write_json(out_dir / ARTICLES_FILE, {
             "build_id": build_id,
-            "articles": [dict(s, text=texts[s["id"]]) for s in summaries],
+            "articles": [dict(s, text=texts[s["id"]], language=languages[s["id"]]) for s in summaries],
             "unresolved": unresolved_list(articles, resolved),
             "skipped": [{"path": display_path(s.path), "reason": s.reason} for s in (skipped or [])],
         })

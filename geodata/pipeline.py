@@ -1,6 +1,7 @@
 """The build: articles -> mentions -> resolved places -> (overrides, online geocoder) -> output files."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from .articles import Article, Skipped, display_path, load_articles
 from .errors import AtlasError
 from .geocoders import GeocodeReport, default_cache_path, geocode_unresolved, unresolved_names
 from .geoparser import Geoparser
+from .language import fallback_notice
 from .gazetteer import Gazetteer
 from .model import ResolvedMention
 from .outputs import ARTICLES_FILE, GAZETTEER_FILE, PLACES_FILE, write_outputs
@@ -37,6 +39,7 @@ class BuildReport:
     places: int = 0
     unresolved: dict[str, str] = field(default_factory=dict)  # name -> why
     override_problems: list[str] = field(default_factory=list)
+    language_notices: list[str] = field(default_factory=list)  # "article-id: language de: no German pipeline, ..."
     geocoder: GeocodeReport | None = None
     seconds: float = 0.0
     written: list[Path] = field(default_factory=list)
@@ -45,6 +48,7 @@ class BuildReport:
         lines = [f"Read {len(self.articles)} article(s); skipped {len(self.skipped)}."]
         lines += [f"  skipped {s}" for s in self.skipped]
         lines += [f"  overrides: {p}" for p in self.override_problems]
+        lines += [f"  {n}" for n in self.language_notices]
         if self.geocoder is not None and self.geocoder.geocoder != "offline":
             lines.append(self.geocoder.summary_lines()[0])
             lines += [f"  {p}" for p in self.geocoder.problems]  # e.g. the cache could not be read or written
@@ -129,16 +133,23 @@ def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path =
     )
     show = progress if progress is not None else len(report.articles) >= PROGRESS_MIN_ARTICLES
     resolved: dict[str, list[ResolvedMention]] = {}
-    parsed = parser.parse_many(a.text for a in report.articles)
+    parsed = parser.parse_many_with_language(a.text for a in report.articles)
     total = len(report.articles)
-    for done, (article, mentions) in enumerate(tqdm(zip(report.articles, parsed), total=total,
-                                                    desc="articles", unit="article", disable=not show), 1):
+    with_language = []
+    for done, (article, (language, mentions)) in enumerate(tqdm(zip(report.articles, parsed), total=total,
+                                                                desc="articles", unit="article",
+                                                                disable=not show), 1):
+        with_language.append(dataclasses.replace(article, language=language))
+        notice = fallback_notice(language)
+        if notice:
+            report.language_notices.append(f"{article.id}: {notice}")
         if overrides is not None:
             mentions = overrides.apply(article.id, mentions, gazetteer)
         resolved[article.id] = mentions
         if on_article is not None:
             on_article(done, total)
 
+    report.articles = with_language
     cache = Path(geocode_cache) if geocode_cache is not None else default_cache_path(out_dir)
     resolved = _geocode_unresolved(resolved, geocoder, cache, report)
 

@@ -21,7 +21,7 @@ import threading
 from bisect import bisect_left, bisect_right
 
 from geodata import evidence as ev
-from geodata.evidence import (DIRECTIONS, INSTITUTION_WORDS, PERSON_TITLES, PLACE_LABELS, SUB_LABELS, DocView,
+from geodata.evidence import (DIRECTIONS, INSTITUTION_WORDS, PLACE_LABELS, SUB_LABELS, DocView,
                               Token, initialism, tokenize, word_zipf)
 from geodata.model import Candidate, Found, Mention, Place
 from geodata.params import Params, linear, load_params
@@ -80,6 +80,31 @@ def load_nlp():
     return _nlp
 
 
+_language_nlps: dict[str, object] = {}
+
+
+def load_language_nlp(language: str):
+    """The spaCy pipeline of a language in geodata.language.PIPELINES (English: ``load_nlp``), loaded
+    once per process, at its first use, with only the NER component enabled."""
+    if language == "en":
+        return load_nlp()
+    with _nlp_lock:
+        if language not in _language_nlps:
+            import importlib
+
+            from geodata.language import PIPELINES
+
+            package = PIPELINES[language][0]
+            try:
+                module = importlib.import_module(package)
+            except ImportError as exc:  # pragma: no cover - environment problem
+                from geodata.errors import AtlasError
+
+                raise AtlasError(f"spaCy model {package} is not installed: {exc}") from exc
+            _language_nlps[language] = module.load(exclude=list(_UNUSED_COMPONENTS + ("morphologizer",)))
+    return _language_nlps[language]
+
+
 class CachedGazetteer:
     """A per-process memo in front of a gazetteer's lookup (names repeat a lot across articles)."""
 
@@ -134,13 +159,16 @@ def _person_words(ents) -> set[str]:
     return out
 
 
-def _entities(doc) -> list[tuple[int, int, str, str]]:
+def _entities(doc, labels: dict[str, str] | None = None) -> list[tuple[int, int, str, str]]:
+    """spaCy's entities as (start, end, label, text), without a leading "the"; ``labels`` renames
+    another model's labels to the English model's ("PER" -> "PERSON")."""
     ents = []
     for e in doc.ents:
         es, etext = e.start_char, e.text
         if etext[:4].lower() == "the " and len(etext) > 4:
             es, etext = es + 4, etext[4:]
-        ents.append((es, e.end_char, e.label_, etext))
+        label = labels.get(e.label_, e.label_) if labels else e.label_
+        ents.append((es, e.end_char, label, etext))
     return sorted(ents)
 
 
@@ -169,8 +197,10 @@ class Recognizer:
 
     def __init__(self, gazetteer, extra_places: dict[str, Place] | None = None,
                  excluded: set[str] | None = None, threshold: float | None = None, demonyms: bool = False,
-                 streets: bool = True, params: Params | None = None):
+                 streets: bool = True, params: Params | None = None, language: str = "en"):
         self.gaz = gazetteer if isinstance(gazetteer, CachedGazetteer) else CachedGazetteer(gazetteer)
+        self.language = language
+        self.cues = ev.LANGUAGE_CUES.get(language, ev.ENGLISH_CUES)
         self.params = params or load_params()
         self.weights = self.params.recognizer
         self.rules = self.params.recognizer_rules
@@ -285,6 +315,19 @@ class Recognizer:
                 return s2 + len(head), head, head_cands
         return e2, surface, []
 
+    def _with_article(self, text: str, s2: int, surface: str,
+                      cands: list[Candidate]) -> tuple[int, str, list[Candidate]]:
+        """ "la Manche": in a language whose names can start with a lowercase article, the name with
+        the article before it when the gazetteer knows that form as something larger (the English
+        Channel, not the département of Manche): the gazetteer knows the longer form."""
+        for article in self.cues.name_articles:
+            k = s2 - len(article) - 1
+            if k >= 0 and text[k:s2] == article + " " and (k == 0 or not text[k - 1].isalnum()):
+                longer = self.gaz.lookup(f"{article} {surface}")
+                if longer:
+                    return k, text[k:s2] + surface, longer
+        return s2, surface, cands
+
     @staticmethod
     def _gaz_within(gaz_spans: list[GazSpan], gaz_starts: list[int], s2: int, e2: int) -> list[GazSpan]:
         """The gazetteer matches starting inside s2:e2."""
@@ -314,6 +357,7 @@ class Recognizer:
             if not surface or not (surface[0].isupper() or surface[0].isdigit()):
                 continue  # "crystal meth crisis", "n't": not a name
             cands = self.gaz.lookup(surface)
+            s2, surface, cands = self._with_article(text, s2, surface, cands)
             if not cands and " " in surface:
                 e2, surface, cands = self._without_generic_tail(s2, e2, surface)
             within = self._gaz_within(gaz_spans, gaz_starts, s2, e2) if not cands else []
@@ -399,7 +443,7 @@ class Recognizer:
         bare = f.lookup.lower().rstrip(".")
         if bare in DIRECTIONS:
             return True  # "North", "Western" alone
-        if bare in PERSON_TITLES and f.label != "STREET":
+        if bare in self.cues.person_titles and f.label != "STREET":
             nxt = view.token_at(f.mention.end + 1)
             if nxt is not None and view.tokens[nxt].text[:1].isupper():
                 return True  # "Sen. Smith", "Miss Jones"
@@ -450,7 +494,7 @@ class Recognizer:
         if f.label in ("GPE", "LOC") and not f.candidates:
             out["unknown_ner_place"] = 1.0
         if f.label not in PLACE_LABELS and f.label not in SUB_LABELS:
-            out.update(ev.word_shape(f, view.text, prior, self.cue_weights))
+            out.update(ev.word_shape(f, view.text, prior, self.cue_weights, self.cues.zipf))
             if ev.only_demonym(f) and f.label in ("NORP", None):
                 out["demonym_reported"] = 1.0  # only reached when demonyms are asked for
         if len(f.lookup.split()) > 1 and f.label not in PLACE_LABELS:
@@ -506,9 +550,9 @@ class Recognizer:
 
     def score_all(self, text: str, doc) -> list[Found]:
         """Every candidate span with its evidence and score (recognize keeps those above the threshold)."""
-        tokens = tokenize(text)
-        ents = _entities(doc)
-        view = DocView(text, tokens, ents, self.gaz, person_words=_person_words(ents))
+        tokens = tokenize(text, self.cues.token)
+        ents = _entities(doc, self.cues.labels)
+        view = DocView(text, tokens, ents, self.gaz, person_words=_person_words(ents), cues=self.cues)
         gaz_spans = self._gazetteer_spans(text, tokens)
         view.place_ends = {e for (_, e, label, _) in ents if label in ("GPE", "LOC")}
         view.place_ends.update(tokens[g[0]].start + len(g[2]) for g in gaz_spans)
