@@ -376,6 +376,10 @@ class StubGeoparser:
                     start = text.find(name, start + 1)
             yield sorted(found, key=lambda m: m.start)
 
+    def parse_many_with_language(self, texts):
+        for mentions in self.parse_many(texts):
+            yield "en", mentions
+
 
 def _build(tmp_path, out_name, geocoder, cache, monkeypatch):
     from geodata import pipeline

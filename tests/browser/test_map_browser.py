@@ -20,7 +20,7 @@ BOXES_JS = """() => {
   const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
   return {
     markers: [...document.querySelectorAll('.atlas-pin, .atlas-cluster')].map(e => ({
-      id: e.dataset.placeId || ('cluster:' + e.dataset.placeIds), box: box(e)})),
+      id: e.dataset.placeId || ('cluster:' + e.dataset.placeIds), name: e.dataset.placeName, box: box(e)})),
     labels: [...document.querySelectorAll('.atlas-pin-label')].map(e => ({text: e.textContent, box: box(e)})),
     towns: [...document.querySelectorAll('.atlas-labels .atlas-label > span')].map(e => ({text: e.textContent, box: box(e)})),
     map: box(document.getElementById('map_div')),
@@ -52,7 +52,9 @@ def assert_nothing_buried(frame) -> dict:
             assert not overlap(a["box"], b["box"]), f"labels {a['text']!r} and {b['text']!r} overlap"
         for m in markers:
             assert not overlap(a["box"], m["box"]), f"label {a['text']!r} covers marker {m['id']}"
+    marker_names = {m["name"] for m in markers if m["name"]}
     for t in drawn["towns"]:  # the basemap's town names keep clear of the markers and their names
+        assert t["text"] not in marker_names, f"{t['text']!r} is named twice (its marker has the name)"
         for m in markers:
             assert not overlap(t["box"], m["box"]), f"town name {t['text']!r} under marker {m['id']}"
         for a in labels:

@@ -219,8 +219,14 @@
       });
       var pane = this.labelPane, markers = this.markerBoxes(), placed = markers.concat(this.controlBoxes()), frag = document.createDocumentFragment();
       var ctx = this.measure, shown = 0;
+      /* a place the articles mention is named by its marker already: no second name for it */
+      var named = {};
+      Array.prototype.forEach.call(map.getContainer().querySelectorAll(".atlas-pin"), function (el) {
+        named[el.dataset.placeName] = true;
+      });
       pane.textContent = "";
       cands.forEach(function (l) {
+        if (named[l[0]]) { return; }
         var country = l[5] === "c", text = country ? l[0].toUpperCase() : l[0], cls = labelClass(l);
         var p = map.latLngToContainerPoint([l[1], l[2]]);
         ctx.font = FONTS[cls];
