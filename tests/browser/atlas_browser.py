@@ -104,6 +104,15 @@ def wait_markers(page, timeout: float = 60_000):
     return frame
 
 
+def open_map(open_page, url: str, viewport=(1400, 1000)):
+    """A new visitor on ``url`` once the map's places are drawn and the app is idle: (page, frame, guard)."""
+    page, guard = open_page(viewport=viewport)
+    page.goto(url)
+    frame = wait_markers(page)
+    wait_idle(page)
+    return page, frame, guard
+
+
 def marker_ids(frame) -> set[str]:
     """Places on the map now: single markers and the members of clusters."""
     return set(frame.evaluate(

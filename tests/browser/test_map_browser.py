@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from atlas_browser import (
-    MAP_IFRAME, AtlasServer, find_place, load_places, panel_view, pin_ids, run_build, selected_place,
+    MAP_IFRAME, AtlasServer, find_place, load_places, open_map, panel_view, pin_ids, run_build, selected_place,
     wait_idle, wait_markers, zoom_to,
 )
 
@@ -64,10 +64,7 @@ def assert_nothing_buried(frame) -> dict:
 
 def test_page_is_built_around_the_map(seeds_server, seeds_data, open_page):
     places = load_places(seeds_data)
-    page, guard = open_page(viewport=(1400, 900))
-    page.goto(seeds_server.url)
-    frame = wait_markers(page)
-    wait_idle(page)
+    page, frame, guard = open_map(open_page, seeds_server.url, viewport=(1400, 900))
     iframe = page.locator(MAP_IFRAME).bounding_box()
     assert iframe["width"] >= 0.55 * 1400, iframe
     assert iframe["y"] + iframe["height"] >= 900 - 40 and iframe["height"] >= 700, iframe
@@ -105,10 +102,7 @@ def test_narrow_screen_stacks_map_then_panel(seeds_server, open_page):
 
 def test_first_view_shows_every_port_clickable_and_labelled(seeds_server, seeds_data, open_page):
     places = load_places(seeds_data)
-    page, guard = open_page(viewport=(1400, 900))
-    page.goto(seeds_server.url)
-    frame = wait_markers(page)
-    wait_idle(page)
+    page, frame, guard = open_map(open_page, seeds_server.url, viewport=(1400, 900))
     drawn = assert_nothing_buried(frame)
     ports = {name: find_place(places, name) for name in PORTS}
     # each port is its own marker, inside the map, and what a click at its centre hits
@@ -136,10 +130,7 @@ def test_first_view_shows_every_port_clickable_and_labelled(seeds_server, seeds_
 def test_world_view_clusters_with_mention_counts_and_opens(seeds_server, seeds_data, open_page):
     places = load_places(seeds_data)
     mentions = {f["id"]: f["properties"]["mention_count"] for f in places["features"]}
-    page, guard = open_page()
-    page.goto(seeds_server.url)
-    frame = wait_markers(page)
-    wait_idle(page)
+    page, frame, guard = open_map(open_page, seeds_server.url)
     frame.locator(".atlas-fit-world").click()
     frame.wait_for_function("() => { const d = document.getElementById('map_div').dataset;"
                             " return d.layoutZoom === '2' && d.moving === '0'; }")
@@ -172,10 +163,7 @@ SYNTHETIC_JS = """([n, m]) => {
 
 def test_places_at_the_same_point_spread_out(seeds_server, open_page):
     """Places at one point fan out (a few) or cluster and fan out when zooming cannot separate them."""
-    page, guard = open_page()
-    page.goto(seeds_server.url)
-    frame = wait_markers(page)
-    wait_idle(page)
+    page, frame, guard = open_map(open_page, seeds_server.url)
     frame.evaluate(SYNTHETIC_JS, [3, 12])
     assert {f"same{i}" for i in range(3)} <= pin_ids(frame)  # three at one point: a fan, each clickable
     assert_nothing_buried(frame)
@@ -192,10 +180,7 @@ def test_places_at_the_same_point_spread_out(seeds_server, open_page):
 def test_markers_open_with_the_keyboard(seeds_server, seeds_data, open_page):
     places = load_places(seeds_data)
     dover, coquelles = find_place(places, "Dover"), find_place(places, "Coquelles")
-    page, guard = open_page()
-    page.goto(seeds_server.url)
-    frame = wait_markers(page)
-    wait_idle(page)
+    page, frame, guard = open_map(open_page, seeds_server.url)
     pin = frame.locator(f'.atlas-pin[data-place-id="{dover["id"]}"]')
     assert pin.get_attribute("role") == "button" and pin.get_attribute("tabindex") == "0"
     pin.focus()
@@ -210,10 +195,7 @@ def test_markers_open_with_the_keyboard(seeds_server, seeds_data, open_page):
 def test_selection_survives_a_toggle_and_passages_follow_the_articles(seeds_server, seeds_data, open_page):
     places = load_places(seeds_data)
     calais = find_place(places, "Calais")
-    page, guard = open_page()
-    page.goto(seeds_server.url)
-    frame = wait_markers(page)
-    wait_idle(page)
+    page, frame, guard = open_map(open_page, seeds_server.url)
     frame.locator(f'.atlas-pin[data-place-id="{calais["id"]}"]').click()
     selected_place(page, calais["id"])
     ring = f'.atlas-pin.atlas-selected[data-place-id="{calais["id"]}"]'
@@ -298,10 +280,7 @@ def many_server(tmp_path_factory, browser):
 def test_many_articles_colour_by_kind_and_highlight_one(many_server, open_page):
     server, data = many_server
     places = load_places(data)
-    page, guard = open_page()
-    page.goto(server.url)
-    frame = wait_markers(page)
-    wait_idle(page)
+    page, frame, guard = open_map(open_page, server.url)
     assert_nothing_buried(frame)
     # more than ten articles: no per-article colours (no multi-colour discs)
     assert frame.locator(".atlas-pin.atlas-multi").count() == 0
