@@ -14,6 +14,7 @@
   "use strict";
 
   var GROUP_PX = 34;        // places whose markers' centres are closer than this (px) form a group
+  var CLUSTER_PX = 64;      // a place with more than FAN_MAX others this close (px) heads a cluster of them
   var FAN_MAX = 7;          // a group of up to this many places is fanned out; more make a cluster
   var LABEL_FONT = "600 12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
   var LABEL_MAX = 60;       // at most this many labels in view
@@ -53,32 +54,36 @@
     });
   }
 
+  /* Places on screen in groups, heaviest first: a seed with more than FAN_MAX unassigned places within
+     CLUSTER_PX makes a cluster of all of them, standing at the seed (so clusters are CLUSTER_PX apart and
+     never overlap); otherwise the seed takes the places within GROUP_PX (alone, or a fan). */
   function groupPoints(pts) {
-    var order = pts.slice().sort(function (a, b) {
-      return (b.row.mentions - a.row.mentions) || (a.row.name < b.row.name ? -1 : a.row.name > b.row.name ? 1 : 0);
-    });
-    var grid = {}, cell = GROUP_PX;
+    var order = pts.slice().sort(byWeight), grid = {}, cell = CLUSTER_PX;
     function key(cx, cy) { return cx + ":" + cy; }
     order.forEach(function (p) {
       var k = key(Math.floor(p.x / cell), Math.floor(p.y / cell));
       (grid[k] = grid[k] || []).push(p);
     });
-    var groups = [];
-    order.forEach(function (seed) {
-      if (seed.taken) { return; }
-      var members = [seed];
-      seed.taken = true;
-      var cx = Math.floor(seed.x / cell), cy = Math.floor(seed.y / cell);
+    function near(seed, radius) {
+      var out = [], cx = Math.floor(seed.x / cell), cy = Math.floor(seed.y / cell);
       for (var dx = -1; dx <= 1; dx++) {
         for (var dy = -1; dy <= 1; dy++) {
           (grid[key(cx + dx, cy + dy)] || []).forEach(function (p) {
-            if (!p.taken && Math.hypot(p.x - seed.x, p.y - seed.y) < GROUP_PX) {
-              p.taken = true; members.push(p);
-            }
+            if (!p.taken && p !== seed && Math.hypot(p.x - seed.x, p.y - seed.y) < radius) { out.push(p); }
           });
         }
       }
-      groups.push(members);
+      return out;
+    }
+    var groups = [];
+    order.forEach(function (seed) {
+      if (seed.taken) { return; }
+      seed.taken = true;
+      var wide = near(seed, CLUSTER_PX);
+      var many = wide.length + 1 > FAN_MAX;
+      var members = [seed].concat(many ? wide : near(seed, GROUP_PX));
+      members.forEach(function (p) { p.taken = true; });
+      groups.push({members: members.sort(byWeight), anchor: many ? {x: seed.x, y: seed.y} : null});
     });
     return groups;
   }
@@ -127,22 +132,29 @@
     return out;
   }
 
-  function clusterItem(members) {
+  var CLUSTER_MAX_PX = 46;  // a cluster's disc grows with its mentions up to this size
+
+  /* A cluster's disc: at its anchor (where an earlier cluster of the group stood) or at the members'
+     mention-weighted centre; an anchored cluster that takes in its neighbours stays where it is, so
+     clusters never drift into one another and swallow the map. */
+  function clusterItem(members, anchor) {
     var total = 0, wx = 0, wy = 0;
     members.forEach(function (m) { total += m.row.mentions; wx += m.x * m.row.mentions; wy += m.y * m.row.mentions; });
-    return {type: "cluster", members: members, mentions: total, x: wx / total, y: wy / total,
-            size: Math.round(Math.min(56, 26 + 4 * Math.log2(Math.max(1, total))))};
+    return {type: "cluster", members: members, mentions: total,
+            x: anchor ? anchor.x : wx / total, y: anchor ? anchor.y : wy / total,
+            size: Math.round(Math.min(CLUSTER_MAX_PX, 26 + 4 * Math.log2(Math.max(1, total))))};
   }
 
-  /* One group's items: a place alone, a fan of a few, or one cluster. */
-  function layoutGroup(members) {
+  /* One group's items ({members, anchor}): a place alone, a fan of a few, or one cluster. */
+  function layoutGroup(group) {
+    var members = group.members;
     if (members.length === 1) {
       return [{type: "place", p: members[0], x: members[0].x, y: members[0].y, moved: false}];
     }
-    if (members.length <= FAN_MAX) {
+    if (members.length <= FAN_MAX && !group.anchor) {
       return fanLayout(members).map(function (f) { return {type: "place", p: f.p, x: f.x, y: f.y, moved: f.moved}; });
     }
-    return [clusterItem(members)];
+    return [clusterItem(members, group.anchor)];
   }
 
   function itemSize(item) { return item.type === "cluster" ? item.size : item.p.size; }
@@ -177,20 +189,38 @@
     return (b.row.mentions - a.row.mentions) || (a.row.name < b.row.name ? -1 : a.row.name > b.row.name ? 1 : 0);
   }
 
+  /* The heaviest cluster among some groups' items, as an anchor for their merged cluster (or null). */
+  function heaviestCluster(indices, laid) {
+    var best = null;
+    indices.forEach(function (i) {
+      laid[i].forEach(function (it) {
+        if (it.type === "cluster" && (!best || it.mentions > best.mentions)) { best = it; }
+      });
+    });
+    return best ? {x: best.x, y: best.y} : null;
+  }
+
   /* Groups are laid out, then groups whose items would overlap are merged and laid out again, until
-     nothing overlaps (a merged group of many becomes a cluster). */
+     nothing overlaps (a merged group of many becomes a cluster, standing where its heaviest cluster was). */
   function layoutFor(zoom) {
     if (state.layouts[zoom]) { return state.layouts[zoom]; }
     var groups = groupPoints(project(zoom)), laid = groups.map(layoutGroup);
-    for (var round = 0; round < 12; round++) {
+    for (var round = 0; round < 40; round++) {
       var pairs = collidingGroups(laid);
       if (!pairs.length) { break; }
-      var parent = groups.map(function (_, i) { return i; });
-      var find = function (i) { while (parent[i] !== i) { parent[i] = parent[parent[i]]; i = parent[i]; } return i; };
-      pairs.forEach(function (p) { parent[find(p[0])] = find(p[1]); });
-      var merged = {};
-      groups.forEach(function (members, i) { var r = find(i); merged[r] = (merged[r] || []).concat(members); });
-      groups = Object.keys(merged).map(function (k) { return merged[k].sort(byWeight); });
+      /* each group merges with at most one other per round: no chain swallows a region at once */
+      var partner = {};
+      pairs.forEach(function (p) {
+        if (!(p[0] in partner) && !(p[1] in partner)) { partner[p[0]] = p[1]; partner[p[1]] = p[0]; }
+      });
+      var sets = {};
+      groups.forEach(function (_, i) { var r = i in partner ? Math.min(i, partner[i]) : i; (sets[r] = sets[r] || []).push(i); });
+      groups = Object.keys(sets).map(function (k) {
+        var idx = sets[k];
+        if (idx.length === 1) { return groups[idx[0]]; }
+        var members = [].concat.apply([], idx.map(function (i) { return groups[i].members; })).sort(byWeight);
+        return {members: members, anchor: heaviestCluster(idx, laid)};
+      });
       laid = groups.map(layoutGroup);
     }
     var items = [].concat.apply([], laid);
