@@ -24,7 +24,7 @@ from dashboard.articles_panel import article_list, highlight_picker, legend, set
 from dashboard.data import (
     COORDINATOR, Atlas, DataError, article_files, build_reason, config_from_env, load_atlas, output_signature,
 )
-from dashboard.events import interpret, map_is_drawn
+from dashboard.events import interpret
 from dashboard.params import parse_view, view_to_params
 from dashboard.search import PlaceSearch, country_name, gazetteer_lookup
 from dashboard.state import (
@@ -204,9 +204,6 @@ def select_place(vs: ViewState, atlas: Atlas, pid: str | None) -> None:
 def on_map_change(atlas: Atlas) -> None:
     vs = view_state()
     event = interpret(st.session_state.get(MAP_KEY), atlas.by_id, vs.click_nonce, vs.click_count)
-    vs.map_reports += 1
-    if map_is_drawn(event, vs.map_reports):
-        vs.map_reported = True
     if event.selected:
         select_place(vs, atlas, event.selected)
     vs.click_nonce, vs.click_count = event.nonce, event.count

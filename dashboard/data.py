@@ -33,13 +33,6 @@ from geodata.contract import ARTICLES_FILE, PLACES_FILE, ArticlesEnvelope, Place
 REPO = Path(__file__).resolve().parent.parent
 BUILD_TIMEOUT_S = 1800
 
-# Colour-blind friendly palette (Okabe-Ito + Tableau extras); articles cycle through it.
-PALETTE = [
-    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7",
-    "#56B4E9", "#8C564B", "#7F7F7F", "#BCBD22", "#17BECF",
-]
-
-
 class DataError(Exception):
     """The output files are missing or malformed (the message says which and why)."""
 
@@ -257,7 +250,6 @@ class Atlas:
     articles: list[dict]
     article_by_id: dict[str, dict]
     texts: dict[str, str]
-    colours: dict[str, str]
     problems: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)          # (file, reason)
     unresolved: list[tuple[str, int, int]] = field(default_factory=list)  # (name, articles, mentions)
@@ -472,9 +464,8 @@ def _read_atlas(data_dir: Path) -> Atlas:
     articles = _article_entries(envelope.articles, problems)
     places, by_id = _places(envelope.features, problems)
     _complete_article_list(articles, places)
-    colours = {a["id"]: PALETTE[i % len(PALETTE)] for i, a in enumerate(articles)}
     article_by_id = {a["id"]: a for a in articles}
-    return Atlas(places, by_id, articles, article_by_id, _texts(adoc), colours, problems,
+    return Atlas(places, by_id, articles, article_by_id, _texts(adoc), problems,
                  _skipped(adoc.skipped), _unresolved(adoc.unresolved), envelope.build_id)
 
 

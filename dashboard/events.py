@@ -60,12 +60,3 @@ def _view(value) -> dict | None:
         lon = (float(center["lng"]) + 180.0) % 360.0 - 180.0  # the map can be panned round the world
         return {"center": [lat, lon], "zoom": int(round(zoom))}
     return None
-
-
-def map_is_drawn(event: MapEvent, reports: int) -> bool:
-    """Whether the page may add what waits for the map (the places table, a large article list), given
-    one decoded value and how many values the map has sent so far, this one included. streamlit-folium
-    sends its first value as soon as the map exists, before the browser has drawn the markers; the map's
-    own `atlas_ready` comes once the browser is idle after drawing them; any later value (a click, a pan)
-    also means the map is on screen."""
-    return event.ready or reports > 1

@@ -43,8 +43,6 @@ class ViewState:
     share: bool = False                       # the link holds the map's position too
     click_nonce: object = None
     click_count: object = None
-    map_reports: int = 0
-    map_reported: bool = False                # the map said it is drawn
     article_ids: tuple[str, ...] = ()         # the article list `shown` was made for
     highlight: str | None = None              # many articles shown: the one whose places stand out
     selected_name: str | None = None          # to find the selection again after a fix renames its id

@@ -35,7 +35,6 @@ def test_loads_valid_outputs(tmp_path):
     assert (p["lat"], p["lon"], p["mention_count"], p["articles"]) == (50.95, 1.85, 1, ["a1"])
     assert atlas.articles[0]["place_count"] == 1  # computed when the list has none
     assert atlas.texts == {"a1": "T1\nx"} and atlas.problems == []
-    assert atlas.colours["a1"].startswith("#")
 
 
 def test_broken_features_are_skipped_and_reported(tmp_path):

@@ -1,5 +1,5 @@
 """Decoding the map component's values (dashboard/events.py)."""
-from dashboard.events import interpret, map_is_drawn
+from dashboard.events import interpret
 
 IDS = {"calais", "dover"}
 
@@ -44,14 +44,6 @@ def test_ready_report_changes_nothing_but_readiness():
     e = interpret({"atlas_ready": 12.5}, IDS, last_nonce="n", last_count=7)
     assert e.ready and e.selected is None and e.view is None and e.nonce == "n" and e.count == 7
     assert not interpret(folium_value("dover", 3), IDS).ready
-
-
-def test_map_counts_as_drawn_after_its_ready_report_or_a_second_value():
-    first = interpret(folium_value(None, 0), IDS)  # streamlit-folium's value as soon as the map exists
-    assert not map_is_drawn(first, 1)
-    assert map_is_drawn(interpret({"atlas_ready": 1.0}, IDS), 2)
-    assert map_is_drawn(interpret({"atlas_ready": 1.0}, IDS), 1)
-    assert map_is_drawn(interpret(folium_value("dover", 1), IDS, last_count=0), 2)  # a click or a pan
 
 
 def test_ready_report_carries_the_opening_view():
