@@ -97,10 +97,19 @@ def map_frame(page):
     return handle.content_frame()
 
 
+# streamlit-folium adds the map's stylesheets without waiting for them: on a loaded machine the markers can
+# exist before Leaflet's and our CSS apply, and any geometry read then is wrong
+STYLED = ("() => { const m = document.querySelector('.atlas-pin, .atlas-cluster'),"
+          " p = document.querySelector('.leaflet-pane');"
+          " return m && p && getComputedStyle(p).position === 'absolute'"
+          " && getComputedStyle(m).borderRadius === '50%'; }")
+
+
 def wait_markers(page, timeout: float = 60_000):
-    """The map's frame once its place layer is drawn (markers or clusters)."""
+    """The map's frame once its place layer is drawn (markers or clusters) and styled."""
     frame = map_frame(page)
     frame.wait_for_selector(".atlas-pin, .atlas-cluster", timeout=timeout)
+    frame.wait_for_function(STYLED, timeout=timeout)
     return frame
 
 
