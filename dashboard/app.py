@@ -240,7 +240,7 @@ def on_table_select(atlas: Atlas, ids: list[str]) -> None:
 
 # ---------------------------------------------------------------- the share link -----------------
 
-def share_params(atlas: Atlas, vs: ViewState) -> dict:
+def share_params(atlas: Atlas, vs: ViewState, story: list[list[float]] | None) -> dict:
     lat = lon = zoom = None
     if vs.share:
         centre = (vs.map_state or {}).get("center")
@@ -248,7 +248,7 @@ def share_params(atlas: Atlas, vs: ViewState) -> dict:
             lat, lon = centre
             zoom = vs.map_state.get("zoom")
         else:  # the map has not reported its view yet: the view it opens with
-            (lat, lon), zoom = mapview.initial_view(mapview.story_bounds(atlas.places) or atlas.bounds)
+            (lat, lon), zoom = mapview.initial_view(story or atlas.bounds)
     return view_to_params(vs.shown, [a["id"] for a in atlas.articles], vs.selected, lat, lon, zoom)
 
 
@@ -459,7 +459,7 @@ def main() -> None:
         st.warning(notice, icon="⚠️")
     for message in settings.problems():  # an invalid ATLAS_* value: its default is used
         st.warning(md_escape(message), icon="⚠️")
-    params = share_params(atlas, vs)
+    params = share_params(atlas, vs, cached_story(atlas, key))
     sync_url(params)
     share_box(vs, params)
 
