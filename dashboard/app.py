@@ -113,7 +113,8 @@ def cached_table(_atlas: Atlas, key: tuple, shown_key: str, _shown: list[str]) -
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def cached_downloads(_atlas: Atlas, key: tuple, shown_key: str, _shown: list[str]) -> tuple[str, str]:
-    return selection_geojson(_atlas, _shown), places_csv(_atlas, _shown)
+    return (selection_geojson(_atlas, _shown),
+            places_csv(_atlas, _shown, cached_table(_atlas, key, shown_key, _shown)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -46,10 +46,10 @@ def places_table(atlas: Atlas, shown: list[str]) -> pd.DataFrame:
     return df.sort_values(["mentions", "place"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def places_csv(atlas: Atlas, shown: list[str]) -> str:
+def places_csv(atlas: Atlas, shown: list[str], table: pd.DataFrame | None = None) -> str:
     """The "Download selection (CSV)" file: ``places_table`` with every text cell and header (article
     titles) made spreadsheet-safe by ``geodata.csvsafe``; numbers stay numbers."""
-    return to_csv_text(places_table(atlas, shown))
+    return to_csv_text(places_table(atlas, shown) if table is None else table)
 
 
 def selection_geojson(atlas: Atlas, shown: list[str]) -> str:
