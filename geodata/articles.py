@@ -38,6 +38,12 @@ class Article:
     text: str
     path: Path
     language: str | None = None  # ISO 639-1, as detected by the geoparser (None before parsing)
+    # Metadata, as the article's format gives it (None when unknown):
+    date: str | None = None      # ISO 8601: "2024-05-03" or "2024-05-03T08:15:00+00:00"
+    source: str | None = None    # the publication or site ("BBC News")
+    url: str | None = None       # the original's address; only http(s) URLs are kept
+    author: str | None = None
+    format: str = "txt"          # the reader that produced it: txt, md, html, csv, jsonl, feed
 
 
 @dataclass(frozen=True)

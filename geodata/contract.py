@@ -48,6 +48,11 @@ class MentionOut(_Strict):
     text: str
     passage: str
     passage_start: Offset
+    # Provenance, copied from the article (None when unknown; older builds lack them):
+    title: str | None = None
+    date: str | None = None
+    source: str | None = None
+    url: str | None = None
 
 
 class CandidateOut(_Strict):
@@ -95,6 +100,12 @@ class ArticleSummary(_Strict):
     path: str
     place_count: Annotated[int, Field(ge=0)]
     mention_count: Annotated[int, Field(ge=0)]
+    # Metadata read with the article (None when unknown; older builds lack them). ``date`` is ISO 8601.
+    date: str | None = None
+    source: str | None = None
+    url: str | None = None
+    author: str | None = None
+    format: str | None = None
 
 
 class ArticleWithText(ArticleSummary):

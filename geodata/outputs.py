@@ -71,6 +71,11 @@ def candidate_dict(place: Place) -> dict:
     }
 
 
+def provenance(article: Article) -> dict:
+    """What every mention carries of its article, so an export row stands on its own."""
+    return {"title": article.title, "date": article.date, "source": article.source, "url": article.url}
+
+
 def collect_places(articles: list[Article], resolved: dict[str, list[ResolvedMention]]) -> dict[str, PlaceEntry]:
     """Group resolved mentions by place, in order of first appearance."""
     entries: dict[str, PlaceEntry] = {}
@@ -87,6 +92,7 @@ def collect_places(articles: list[Article], resolved: dict[str, list[ResolvedMen
                 "text": article.text[rm.start:rm.end],
                 "passage": text,
                 "passage_start": passage_start,
+                **provenance(article),
             })
             entry.aliases[" ".join(rm.text.split())] += 1
             for cand in rm.candidates:
@@ -138,6 +144,11 @@ def article_summaries(articles: list[Article], resolved: dict[str, list[Resolved
             "path": path,
             "place_count": len({rm.place.id for rm in found}),
             "mention_count": len(found),
+            "date": article.date,
+            "source": article.source,
+            "url": article.url,
+            "author": article.author,
+            "format": article.format,
         })
     return rows
 

@@ -53,8 +53,10 @@ def test_outputs_group_mentions_by_place_with_passages(tmp_path):
     assert props["mentions"][1]["passage"] == "Migrants left Dunkirk for France."
     assert feats["3017382"]["properties"]["name"] == "France"
     assert on_disk["articles"] == [
-        {"id": "a1", "title": "Boats at Dunkirk", "path": "a1.txt", "place_count": 2, "mention_count": 3},
-        {"id": "b2", "title": "<script>x</script>", "path": "b2.txt", "place_count": 2, "mention_count": 2},
+        {"id": "a1", "title": "Boats at Dunkirk", "path": "a1.txt", "place_count": 2, "mention_count": 3,
+         "date": None, "source": None, "url": None, "author": None, "format": "txt"},
+        {"id": "b2", "title": "<script>x</script>", "path": "b2.txt", "place_count": 2, "mention_count": 2,
+         "date": None, "source": None, "url": None, "author": None, "format": "txt"},
     ]
 
     articles_json = json.loads((tmp_path / "out" / "articles.json").read_text())
@@ -163,3 +165,19 @@ def test_a_killed_builds_temp_files_are_removed_by_the_next_build(tmp_path):
     art, resolved = _one_article(tmp_path)
     write_outputs(out, [art], resolved, articles_dir=tmp_path)
     assert not any(p.exists() for p in stale) and keep.exists()
+
+
+def test_article_metadata_reaches_the_article_list_and_every_mention(tmp_path):
+    text = "Boats at Dunkirk\n\nMigrants left Dunkirk for France."
+    art = Article("a1", "Boats at Dunkirk", text, tmp_path / "a1.html", date="2024-05-03", source="Coast News",
+                  url="https://news.example/boats", author="A. Writer", format="html")
+    start = text.index("Dunkirk", 20)
+    resolved = {"a1": [ResolvedMention(Mention(start, start + 7, "Dunkirk"), DUNKIRK, [])]}
+    collection = write_outputs(tmp_path / "out", [art], resolved, articles_dir=tmp_path)
+    summary = collection["articles"][0]
+    assert (summary["date"], summary["source"], summary["url"], summary["author"], summary["format"]) == (
+        "2024-05-03", "Coast News", "https://news.example/boats", "A. Writer", "html")
+    [m] = collection["features"][0]["properties"]["mentions"]
+    assert (m["title"], m["date"], m["source"], m["url"]) == (
+        "Boats at Dunkirk", "2024-05-03", "Coast News", "https://news.example/boats")
+    assert contract.validate_outputs(tmp_path / "out") == collection["build_id"]
