@@ -32,8 +32,8 @@ from typing import Callable, Iterable, Sequence
 
 from geodata import atomic
 from geodata.errors import AtlasError
+from geodata.geo import haversine_km
 
-EARTH_RADIUS_KM = 6371.0088
 MISSING_KM = 20039.0
 ACC_KM = 161.0
 LOOSE_MIDPOINT_CHARS = 10
@@ -64,14 +64,6 @@ class Document:
     text: str
     gold: list[Toponym] = field(default_factory=list)
 
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp = p2 - p1
-    dl = math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _num(value) -> float | None:

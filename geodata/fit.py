@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from geodata.errors import AtlasError
-from geodata.evaluate import ACC_KM, Document, Toponym, haversine_km, load_corpus, match_loose
+from geodata.evaluate import ACC_KM, Document, Toponym, load_corpus, match_loose
+from geodata.geo import haversine_km
 from geodata.params import Params, load_params
 
 # L2 penalty on standardised features (per row of training data), pulling towards the hand-set weights

@@ -15,8 +15,6 @@ With --timing: Gazetteer.open() + first lookup (median of 5 fresh processes), lo
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import statistics
 import subprocess
 import sys
@@ -24,6 +22,9 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from ..errors import AtlasError
+from ..geo import haversine_km
+from ..jsonl import read_jsonl
 from .build import DEFAULT_INDEX_PATH, REPO_ROOT, Sources
 from .normalize import normalize
 from .store import Gazetteer
@@ -32,25 +33,11 @@ DEFAULT_CORPORA = [REPO_ROOT.parent / "shared" / "eval" / f"{n}.jsonl" for n in 
 KM = 161.0
 
 
-def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
-
-
 def read_corpus(path: Path) -> list[dict]:
-    toponyms = []
-    with open(path, encoding="utf-8") as fh:
-        for line_no, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                doc = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise SystemExit(f"{path}:{line_no}: not JSON ({exc})")
-            toponyms.extend(doc.get("toponyms") or [])
-    return toponyms
+    try:
+        return [t for _, doc in read_jsonl(path) for t in doc.get("toponyms") or []]
+    except AtlasError as exc:
+        raise SystemExit(str(exc)) from exc
 
 
 def pct(n: int, d: int) -> str:
@@ -78,7 +65,7 @@ def measure_corpus(g: Gazetteer, name: str, toponyms: list[dict]) -> dict:
             found += 1
         else:
             missing_names[t["name"]] += 1
-        dists = [km(t["lat"], t["lon"], c.place.lat, c.place.lon) for c in cands]
+        dists = [haversine_km(t["lat"], t["lon"], c.place.lat, c.place.lon) for c in cands]
         if any(d <= KM for d in dists):
             recall += 1
         if dists and dists[0] <= KM:
@@ -130,7 +117,7 @@ def compare_points(title: str, gold: list[tuple[str, float, float]], options: di
             if pt is None:
                 continue
             n += 1
-            d = km(lat, lon, pt[0], pt[1])
+            d = haversine_km(lat, lon, pt[0], pt[1])
             dists.append(d)
             hit += d <= KM
         if n:
