@@ -21,6 +21,7 @@ from jinja2 import Template
 from dashboard import assets
 from dashboard.basemap import OSM_URL, AtlasBasemap  # noqa: F401 (OSM_URL: mapview's public name)
 from dashboard.static_files import STATIC_DIR, STATIC_URL, static_url  # noqa: F401 (mapview's public names)
+from geodata.geo import haversine_km
 
 TILE_MODES = ("auto", "osm", "offline")
 
@@ -101,13 +102,6 @@ def initial_view(bounds: list[list[float]] | None) -> tuple[list[float], int]:
     return centre, zoom
 
 
-def km_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    x = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(x)))
-
-
 def story_bounds(places: list[dict]) -> list[list[float]] | None:
     """Where the articles mostly are: the places (areas such as countries left out) within
     STORY_RADIUS_KM of the point with the most mentions around it, if they hold at least
@@ -118,7 +112,7 @@ def story_bounds(places: list[dict]) -> list[list[float]] | None:
     total = sum(max(1, p["mention_count"]) for p in points)
 
     def near(centre: dict) -> list[dict]:
-        return [p for p in points if km_between(centre["lat"], centre["lon"], p["lat"], p["lon"]) <= STORY_RADIUS_KM]
+        return [p for p in points if haversine_km(centre["lat"], centre["lon"], p["lat"], p["lon"]) <= STORY_RADIUS_KM]
 
     # the heaviest places are the likely centres: try the 50 most mentioned (linear in the places)
     tries = sorted(points, key=lambda p: -p["mention_count"])[:50]

@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from geodata.doccontext import DocContext, NameContext
 from geodata.evidence import initialism as _initialism
+from geodata.geo import haversine_km
 from geodata.model import Candidate, Found, Place, ResolvedMention, Scored
 from geodata.params import Params, linear, load_params
 
@@ -44,10 +45,7 @@ _AFTER_COMMA = re.compile(r"\s*,\s*((?:[A-Z][\w'’.\-]*)(?:\s+[A-Z][\w'’.\-]*
 
 
 def _km(a: Place, b: Place) -> float:
-    p1, p2 = math.radians(a.lat), math.radians(b.lat)
-    dl = math.radians(b.lon - a.lon)
-    x = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(x)))
+    return haversine_km(a.lat, a.lon, b.lat, b.lon)
 
 
 def _looks_abbreviated(surface: str) -> bool:

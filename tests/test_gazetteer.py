@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 import sqlite3
 from pathlib import Path
@@ -13,14 +12,11 @@ import pytest
 from geodata.errors import GazetteerError
 from geodata.gazetteer import DEFAULT_INDEX_PATH, Gazetteer, build_index, index_is_current, main, normalize
 from geodata.gazetteer.topojson import _part, read_features
+from geodata.geo import haversine_km
 from geodata.model import Candidate, Place
 
 
-def km(lat1, lon1, lat2, lon2):
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(a))
+km = haversine_km
 
 
 @pytest.fixture(scope="session")
