@@ -26,7 +26,7 @@
 
   var state = {
     map: null, group: null, rows: [], key: null, selected: null, layouts: {}, drawn: {},
-    leaders: null, readySent: false, options: {}
+    leaders: null, readySent: false, clicked: false, options: {}
   };
 
   function markerSize(mentions) {
@@ -268,6 +268,7 @@
       fd.last_object_clicked_count += 1;
       fd.last_active_drawing = {type: "Feature", properties: {id: id}, geometry: null};
     }
+    state.clicked = true;  // a ready report still waiting would replace this click's value: it is not sent
     send({atlas_click: id, atlas_nonce: Date.now() + Math.random()});
   }
 
@@ -494,7 +495,10 @@
     state.readySent = true;
     requestAnimationFrame(function () {
       setTimeout(function () {
-        var go = function () { send({atlas_ready: Date.now() + Math.random(), view: currentView()}); };
+        var go = function () {
+          if (state.clicked) { return; }  // the click's own report already made the app run again
+          send({atlas_ready: Date.now() + Math.random(), view: currentView()});
+        };
         if (window.requestIdleCallback) { window.requestIdleCallback(go, {timeout: 1500}); } else { setTimeout(go, 300); }
       }, 0);
     });

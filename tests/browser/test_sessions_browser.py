@@ -1,0 +1,40 @@
+"""Concurrent visitors (issue 13's matrix, "concurrent sessions"): several browser sessions on one server at
+once, each choosing its own place, never see each other's choice, and the server logs no error."""
+from __future__ import annotations
+
+import pytest
+
+from atlas_browser import click_marker, selected_place, wait_idle, wait_markers
+
+pytestmark = [pytest.mark.timeout(300), pytest.mark.reliability]
+
+VISITORS = 4
+# markers a visitor can click: the element at the marker's centre is the marker (not a control above it, not
+# outside the map's box)
+CLICKABLE = ("() => [...document.querySelectorAll('.atlas-pin')].filter(e => { const r = e.getBoundingClientRect();"
+             " const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);"
+             " return hit !== null && e.contains(hit); }).map(e => e.dataset.placeId)")
+
+
+def test_concurrent_visitors_keep_their_own_selection(seeds_server, open_page):
+    pages = []
+    for _ in range(VISITORS):
+        page, guard = open_page()
+        page.goto(seeds_server.url)  # returns at the load event: the sessions start side by side
+        pages.append((page, guard))
+    frames = [wait_markers(page) for page, _ in pages]
+    for page, _ in pages:
+        wait_idle(page)
+    shown = sorted(frames[0].evaluate(CLICKABLE))
+    assert len(shown) >= VISITORS, f"the seeds' first view should show {VISITORS} separate markers: {shown}"
+    chosen = shown[:VISITORS]
+    for frame, place_id in zip(frames, chosen):  # every visitor clicks before any panel has answered
+        click_marker(frame, place_id)
+    for (page, guard), place_id in zip(pages, chosen):
+        selected_place(page, place_id, timeout=90_000)  # four sessions answer on a shared, 2-core machine
+    for (page, guard), place_id in zip(pages, chosen):  # and nobody's choice moved to another session
+        wait_idle(page)
+        assert page.locator(".atlas-place-name").get_attribute("data-place-id") == place_id
+        guard.assert_clean()
+    log = seeds_server.log()
+    assert "Traceback" not in log and "Error" not in log, log
