@@ -8,7 +8,9 @@ every article). Boilerplate (menus, footers, comments) is left out by trafilatur
 Extraction time grows with the number of elements (measured: about 0.35 ms per element, 7 s for a
 2 MB page of 20,000 paragraphs; 60 s for 500,000 tiny elements), so a page with more than
 ``MAX_ELEMENTS`` start tags is refused with a reason rather than read for minutes. Nesting deeper than
-libxml2's limit (256) cannot be parsed: such a page has no main text and is skipped with that reason.
+libxml2's limit (256) cannot be parsed: such a page has no main text and is skipped with that reason,
+as is a page whose extracted text has no letters (stray markup of a broken file). A truncated page is
+read as far as it goes.
 """
 from __future__ import annotations
 
@@ -63,7 +65,7 @@ def read(path: Path, data: bytes) -> FileResult:
     except Exception as exc:  # a third-party parser on untrusted input: any failure is this file's reason
         return result.skip(path, f"HTML that cannot be read ({type(exc).__name__}: {exc})")
     raw = (doc.text or "") if doc is not None else ""
-    if not raw.strip():
+    if not any(c.isalpha() for c in raw):  # nothing, or only stray markup characters
         return result.skip(path, "no main text found in the HTML page (broken, too deeply nested, or only "
                                  "menus and links)")
     title = clean_meta(doc.title) or title_of(raw)
