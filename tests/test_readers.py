@@ -227,6 +227,15 @@ def test_csv_without_a_text_column_is_one_clear_message(tmp_path):
     assert "people.csv.json" in skipped.reason
 
 
+def test_a_long_csv_cell_is_read_and_the_csv_limit_is_put_back(tmp_path):
+    import csv
+
+    before = csv.field_size_limit()
+    write(tmp_path, "long.csv", "title,text\nLong,Ferries at Calais. " + "More words. " * 20_000 + "\n")
+    (article,), _ = A.load_articles(tmp_path)
+    assert len(article.text) > before and csv.field_size_limit() == before
+
+
 def test_csv_column_mapping_sidecar_names_other_columns(tmp_path):
     write(tmp_path, "cms.csv", "headline,body,published,link,extra\n"
                                "Calais port,'=Ferries left Calais for Dover.,2024-05-03,https://cms.example.org/1,x\n"
@@ -261,3 +270,11 @@ def test_duplicate_ids_across_formats_keep_the_first_and_name_it(tmp_path):
     assert article.format == "jsonl"
     assert str(skipped) == (f"{tmp_path / 'b-notes' / 'story-7.md'}: duplicate id 'story-7' "
                             f"(already read from {tmp_path / 'a-export.jsonl'}, line 1)")
+
+
+def test_a_column_mapping_that_is_a_symbolic_link_is_not_followed(tmp_path):
+    outside = write(tmp_path, "outside/map.json", json.dumps({"columns": {"text": "body"}}))
+    write(tmp_path, "arts/cms.csv", "body\nFerries at Calais.\n")
+    (tmp_path / "arts" / "cms.csv.json").symlink_to(outside)
+    articles, (skipped,) = A.load_articles(tmp_path / "arts")
+    assert articles == [] and skipped.reason == "its column mapping cms.csv.json is a symbolic link; not read"

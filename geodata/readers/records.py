@@ -27,6 +27,8 @@ def sidecar_path(path: Path) -> Path:
 def load_mapping(path: Path) -> dict[str, str] | str:
     """The sidecar's {field: column} for ``path`` ({} without a sidecar), or why it cannot be used."""
     sidecar = sidecar_path(path)
+    if sidecar.is_symlink():  # as for articles: never followed (it could lead out of the folder)
+        return f"its column mapping {sidecar.name} is a symbolic link; not read"
     if not sidecar.is_file():
         return {}
     try:

@@ -8,6 +8,7 @@ columns that are not fields are ignored.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from pathlib import Path
@@ -19,9 +20,15 @@ from .records import load_mapping, match_columns, record_entry, sidecar_path
 from .text import decoded
 
 
-def _rows(text: str):
-    csv.field_size_limit(max(csv.field_size_limit(), MAX_ARTICLE_BYTES))
-    return csv.reader(io.StringIO(text, newline=""))
+@contextlib.contextmanager
+def _field_limit(limit: int):
+    """The csv module's field size limit is process-wide (the overrides reader relies on the default):
+    raised only while an export is read, then put back."""
+    before = csv.field_size_limit(max(csv.field_size_limit(), limit))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
 
 
 def _missing_text(path: Path, header: list[str], mapping: dict[str, str]) -> str:
@@ -40,7 +47,12 @@ def read(path: Path, data: bytes) -> FileResult:
     mapping = load_mapping(path)
     if isinstance(mapping, str):
         return result.skip(path, mapping)
-    rows = _rows(text)
+    with _field_limit(MAX_ARTICLE_BYTES):
+        return _read_rows(path, text, mapping, result)
+
+
+def _read_rows(path: Path, text: str, mapping: dict[str, str], result: FileResult) -> FileResult:
+    rows = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(rows, [])
         columns = match_columns(header, mapping)
