@@ -1,13 +1,17 @@
-"""Read a folder of articles: plain-text files whose first line is the headline.
+"""Read a folder of articles: text, Markdown, web pages, CSV and JSON-lines exports, RSS/Atom feeds.
 
-Every file that cannot be used is skipped with a reason; the others are still read.
-Offsets everywhere in the pipeline index ``Article.text``: the file's bytes decoded as UTF-8 (or as UTF-16
-when the file starts with a UTF-16 byte-order mark); a leading byte-order mark is dropped, line endings are
+Every file (or row, line, feed entry) that cannot be used is skipped with a reason; the others are still
+read. Each kind of file has its reader in ``geodata.readers`` (chosen by suffix); this module lists the
+folder, applies the checks every file gets (size limit, regular file) and refuses duplicate ids across
+all files and formats. Offsets everywhere in the pipeline index ``Article.text``, the text shown to the
+user: for a text file, its bytes decoded as UTF-8 (or as UTF-16 when the file starts with a UTF-16
+byte-order mark) after any front-matter header; a leading byte-order mark is dropped, line endings are
 kept as they are.
 
 ``scan_articles`` is THE definition of "the articles in a folder", used by the build and by the
-dashboard's freshness check: files ending in ``.txt`` (any case), recursively; names starting with "."
-are skipped and listed; symbolic links are never followed out of the folder (nor into folders).
+dashboard's freshness check: files ending in one of ``ARTICLE_SUFFIXES`` (any case), recursively; names
+starting with "." are skipped and listed; symbolic links are never followed out of the folder (nor into
+folders). A CSV or JSON-lines export's column mapping (``NAME.csv.json``) is listed as a sidecar input.
 """
 from __future__ import annotations
 
@@ -17,7 +21,9 @@ from pathlib import Path
 
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024  # 5 MiB
 MIB = 1024 * 1024
-ARTICLE_SUFFIXES = (".txt",)
+# One entry per reader in geodata.readers.READERS (tests/test_readers.py checks they agree).
+ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".csv", ".jsonl", ".rss", ".atom", ".xml")
+SIDECAR_SUFFIXES = (".csv.json", ".jsonl.json")  # column mappings of exports (geodata.readers.records)
 _UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
 
 
@@ -108,8 +114,8 @@ def _too_large(size: int, max_bytes: int) -> str:
     return f"too large: {size / MIB:.1f} MiB (the limit is {max_bytes / MIB:g} MiB)"
 
 
-def read_article(path: Path, *, max_bytes: int = MAX_ARTICLE_BYTES) -> Article | Skipped:
-    """Read one article file, or say why it cannot be used."""
+def read_bytes(path: Path, *, max_bytes: int = MAX_ARTICLE_BYTES) -> bytes | Skipped:
+    """The bytes of one article file, or why it cannot be used (not a regular file, too large, empty)."""
     try:
         size = path.stat().st_size
         if not path.is_file():
@@ -124,12 +130,24 @@ def read_article(path: Path, *, max_bytes: int = MAX_ARTICLE_BYTES) -> Article |
         return Skipped(path, f"too large: over {max_bytes / MIB:g} MiB")
     if not data.strip():
         return Skipped(path, "empty")
-    text = decode_article(data)
-    if isinstance(text, Skipped):
-        return Skipped(path, text.reason)
-    if not text.strip():
-        return Skipped(path, "empty")
-    return Article(id=safe_text(path.stem), title=title_of(text), text=text, path=path)
+    return data
+
+
+def read_article(path: Path, *, max_bytes: int = MAX_ARTICLE_BYTES) -> Article | Skipped:
+    """Read one article file (its first article, for a file with several), or say why it cannot be used."""
+    data = read_bytes(path, max_bytes=max_bytes)
+    if isinstance(data, Skipped):
+        return data
+    result = _read_file(path, data)
+    if result.entries:
+        return result.entries[0].article
+    return result.skipped[0] if result.skipped else Skipped(path, "no article in the file")
+
+
+def _read_file(path: Path, data: bytes):
+    from .readers import read_file  # the readers build on this module's Article and checks
+
+    return read_file(path, data)
 
 
 @dataclass
@@ -137,6 +155,7 @@ class Listing:
     """The article files of a folder, and the entries passed over with a reason."""
     files: list[Path] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    sidecars: list[Path] = field(default_factory=list)  # column mappings of exports: inputs, not articles
 
 
 def _is_article_name(name: str) -> bool:
@@ -161,6 +180,8 @@ def _scan_entry(entry: os.DirEntry, root: str, listing: Listing, folders: list[s
         listing.skipped.append(Skipped(path, "symbolic link to a folder; not followed"))
     elif is_dir:
         folders.append(entry.path)
+    elif entry.name.lower().endswith(SIDECAR_SUFFIXES) and not is_link:
+        listing.sidecars.append(path)
     elif _is_article_name(entry.name):
         if is_link and not _inside(os.path.realpath(entry.path), root):
             listing.skipped.append(Skipped(path, "symbolic link to a file outside the articles folder; not read"))
@@ -192,26 +213,52 @@ def scan_articles(directory: str | os.PathLike) -> Listing:
 
 
 def find_article_files(directory: str | os.PathLike) -> list[Path]:
-    """Just the article files of ``scan_articles`` (what the dashboard's freshness check watches)."""
-    return scan_articles(directory).files if Path(directory).is_dir() else []
+    """The files the build reads, as ``scan_articles`` lists them: the article files, then the exports'
+    column mappings (what the dashboard's freshness check watches)."""
+    if not Path(directory).is_dir():
+        return []
+    listing = scan_articles(directory)
+    return listing.files + listing.sidecars
 
 
-def load_articles(directory: str | os.PathLike, *, max_bytes: int = MAX_ARTICLE_BYTES) -> tuple[list[Article], list[Skipped]]:
-    """Read every article below ``directory``. Returns (articles, skipped)."""
+@dataclass
+class Loaded:
+    """A folder's articles, what was skipped (files, rows, lines, entries), and notices about metadata
+    that was dropped (a date that cannot be read, a URL that is not http(s)): those articles are kept."""
+    articles: list[Article] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+def read_folder(directory: str | os.PathLike, *, max_bytes: int = MAX_ARTICLE_BYTES) -> Loaded:
+    """Read every article below ``directory``; an id already read (from any file or format) is skipped."""
     directory = Path(directory)
     if not directory.is_dir():
         raise FileNotFoundError(f"articles folder not found: {display_path(directory)}")
     listing = scan_articles(directory)
-    articles: list[Article] = []
-    skipped: list[Skipped] = list(listing.skipped)
-    seen: dict[str, Path] = {}
+    loaded = Loaded(skipped=list(listing.skipped))
+    seen: dict[str, str] = {}  # id -> where it was read: "file" or "file, row 3"
     for path in listing.files:
-        result = read_article(path, max_bytes=max_bytes)
-        if isinstance(result, Skipped):
-            skipped.append(result)
-        elif result.id in seen:
-            skipped.append(Skipped(path, f"duplicate id {result.id!r} (already read from {display_path(seen[result.id])})"))
-        else:
-            seen[result.id] = path
-            articles.append(result)
-    return articles, skipped
+        data = read_bytes(path, max_bytes=max_bytes)
+        if isinstance(data, Skipped):
+            loaded.skipped.append(data)
+            continue
+        result = _read_file(path, data)
+        loaded.skipped += result.skipped
+        loaded.notices += result.notices
+        for entry in result.entries:
+            here = display_path(path) + (f", {entry.where}" if entry.where else "")
+            article_id = entry.article.id
+            if article_id in seen:
+                prefix = f"{entry.where}: " if entry.where else ""
+                loaded.skipped.append(Skipped(path, f"{prefix}duplicate id {article_id!r} (already read from {seen[article_id]})"))
+            else:
+                seen[article_id] = here
+                loaded.articles.append(entry.article)
+    return loaded
+
+
+def load_articles(directory: str | os.PathLike, *, max_bytes: int = MAX_ARTICLE_BYTES) -> tuple[list[Article], list[Skipped]]:
+    """Read every article below ``directory``. Returns (articles, skipped); ``read_folder`` also gives the notices."""
+    loaded = read_folder(directory, max_bytes=max_bytes)
+    return loaded.articles, loaded.skipped

@@ -25,7 +25,7 @@ def build_main(argv: list[str]) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m geodata build", description=COMMANDS["build"][2])
     parser.add_argument("--articles", default=str(pipeline.DEFAULT_ARTICLES_DIR),
-                        help="folder of .txt articles, first line the headline (default: seeds/)")
+                        help="folder of articles: .txt, .md, .html, .csv, .jsonl, RSS/Atom feeds (see README, \"Adding articles\"; default: seeds/)")
     parser.add_argument("--out", default=str(pipeline.DEFAULT_OUT_DIR), help="output folder (default: geodata/)")
     parser.add_argument("--overrides", default=str(pipeline.DEFAULT_OVERRIDES),
                         help="curated overrides CSV (default: geodata/overrides.csv)")

@@ -10,7 +10,7 @@ from typing import Callable
 
 from tqdm import tqdm
 
-from .articles import Article, Skipped, display_path, load_articles
+from .articles import Article, Skipped, display_path, read_folder
 from .errors import AtlasError
 from .geocoders import GeocodeReport, default_cache_path, geocode_unresolved, unresolved_names
 from .geoparser import Geoparser
@@ -40,6 +40,7 @@ class BuildReport:
     unresolved: dict[str, str] = field(default_factory=dict)  # name -> why
     override_problems: list[str] = field(default_factory=list)
     language_notices: list[str] = field(default_factory=list)  # "article-id: language de: no German pipeline, ..."
+    article_notices: list[str] = field(default_factory=list)  # metadata dropped: unreadable dates, non-http(s) URLs
     geocoder: GeocodeReport | None = None
     seconds: float = 0.0
     written: list[Path] = field(default_factory=list)
@@ -49,6 +50,7 @@ class BuildReport:
         lines += [f"  skipped {s}" for s in self.skipped]
         lines += [f"  overrides: {p}" for p in self.override_problems]
         lines += [f"  {n}" for n in self.language_notices]
+        lines += [f"  metadata: {n}" for n in self.article_notices]
         if self.geocoder is not None and self.geocoder.geocoder != "offline":
             lines.append(self.geocoder.summary_lines()[0])
             lines += [f"  {p}" for p in self.geocoder.problems]  # e.g. the cache could not be read or written
@@ -110,14 +112,15 @@ def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path =
     report = BuildReport()
     check_out_dir(out_dir)
     try:
-        report.articles, report.skipped = load_articles(articles_dir)
+        loaded = read_folder(articles_dir)
     except FileNotFoundError as exc:
         raise BuildError(str(exc)) from exc
+    report.articles, report.skipped, report.article_notices = loaded.articles, loaded.skipped, loaded.notices
     if strict and report.skipped:
         raise BuildError("--strict: some articles were skipped, nothing written:\n"
                          + "\n".join(f"  {s}" for s in report.skipped))
     if not report.articles:
-        why = "; ".join(str(s) for s in report.skipped) or "no .txt files"
+        why = "; ".join(str(s) for s in report.skipped) or "no article files"
         raise BuildError(f"no readable article in {articles_dir} ({why}); nothing written")
 
     gazetteer = gazetteer or Gazetteer.open()

@@ -32,7 +32,7 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_still_read(tmp_path):
     write(tmp_path, "binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     write(tmp_path, "latin1.txt", "Caf\u00e9 in N\u00eemes\n".encode("latin-1"))
     write(tmp_path, "sub/good.txt", b"Another with the same id\n")
-    write(tmp_path, "notes.md", b"ignored: not an article file")
+    write(tmp_path, "notes.rtf", b"ignored: not an article file")
     articles, skipped = load_articles(tmp_path)
     assert [a.id for a in articles] == ["good"]
     reasons = {s.path.relative_to(tmp_path).as_posix(): s.reason for s in skipped}
@@ -41,7 +41,7 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_still_read(tmp_path):
     assert reasons["binary.txt"].startswith("binary")
     assert reasons["latin1.txt"].startswith("not UTF-8")
     assert reasons["sub/good.txt"].startswith("duplicate id 'good'")
-    assert "notes.md" not in reasons
+    assert "notes.rtf" not in reasons
 
 
 def test_oversized_file_is_skipped_without_reading_it(tmp_path):
