@@ -30,7 +30,7 @@ from geodata.model import ResolvedMention
 from geodata.parsecodec import CodecError, decode, encode
 
 CACHE_FILE = "parse.sqlite"
-FORMAT = "1"  # the table layout; a file with another one is replaced
+FORMAT = "2"  # the table layout and the codec's; a file with another one is replaced
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS parses(fingerprint TEXT NOT NULL, text_hash TEXT NOT NULL, value TEXT NOT NULL,

@@ -2,7 +2,8 @@
 
 Used by the parse cache (``geodata/parsecache.py``): plain JSON, never pickle, so a cache file is data
 and nothing in it can run. Places repeat a lot inside an article (each mention, its candidates and its
-ranked readings), so an article's places are written once in a table and referred to by position.
+ranked readings), so an article's places are written once in a table and referred to by position; so are
+the names of the evidence and feature values (a dict is written as ``[name index, value, ...]``).
 ``decode(encode(language, mentions))`` gives objects equal field by field to the input, including the
 fields that are left out of ``==`` (``evidence``, ``ranked``, ``Scored.features``).
 """
@@ -38,15 +39,36 @@ class _Places:
         return self._index[place]
 
 
+class _Names:
+    """Collects the feature names of an article; a {name: value} dict is written as a flat list."""
+
+    def __init__(self):
+        self.names: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def flat(self, values: dict[str, float]) -> list:
+        out = []
+        for name, value in values.items():
+            if name not in self._index:
+                self._index[name] = len(self.names)
+                self.names.append(name)
+            out += (self._index[name], value)
+        return out
+
+
+def _unflat(flat: list, names: list[str]) -> dict[str, float]:
+    return {names[flat[k]]: flat[k + 1] for k in range(0, len(flat), 2)}
+
+
 def encode(language: str, mentions: list[ResolvedMention]) -> str:
-    places = _Places()
+    places, names = _Places(), _Names()
     rows = []
     for m in mentions:
         rows.append([m.mention.start, m.mention.end, m.mention.text, places.ref(m.place),
-                     [places.ref(c) for c in m.candidates], m.score, m.evidence,
-                     [[places.ref(s.place), s.score, s.features] for s in m.ranked], m.role])
+                     [places.ref(c) for c in m.candidates], m.score, names.flat(m.evidence),
+                     [[places.ref(s.place), s.score, names.flat(s.features)] for s in m.ranked], m.role])
     return json.dumps({"language": language, "fields": list(_PLACE_FIELDS), "places": places.rows,
-                       "mentions": rows}, ensure_ascii=False, separators=(",", ":"))
+                       "names": names.names, "mentions": rows}, ensure_ascii=False, separators=(",", ":"))
 
 
 def decode(text: str) -> tuple[str, list[ResolvedMention]]:
@@ -56,14 +78,15 @@ def decode(text: str) -> tuple[str, list[ResolvedMention]]:
         if data["fields"] != list(_PLACE_FIELDS):
             raise CodecError("written with other Place fields")
         places = [Place(*row) for row in data["places"]]
+        names = data["names"]
         mentions = []
         for start, end, surface, place, candidates, score, evidence, ranked, role in data["mentions"]:
             mentions.append(ResolvedMention(
                 mention=Mention(start, end, surface),
                 place=None if place is None else places[place],
                 candidates=[places[k] for k in candidates],
-                score=score, evidence=dict(evidence),
-                ranked=[Scored(places[k], s, dict(features)) for k, s, features in ranked],
+                score=score, evidence=_unflat(evidence, names),
+                ranked=[Scored(places[k], s, _unflat(features, names)) for k, s, features in ranked],
                 role=role))
         language = data["language"]
     except CodecError:
