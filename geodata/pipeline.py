@@ -28,7 +28,7 @@ DEFAULT_ARTICLES_DIR = REPO_ROOT / "seeds"
 DEFAULT_OUT_DIR = REPO_ROOT / "geodata"
 DEFAULT_OVERRIDES = REPO_ROOT / "geodata" / "overrides.csv"
 PROGRESS_MIN_ARTICLES = 20
-PARSER_OPTIONS = {"demonyms": False, "languages": True}  # Geoparser's defaults, as the build uses them
+PARSER_OPTIONS = {"demonyms": False, "languages": True}  # what the build asks of the Geoparser (fingerprinted)
 
 
 class BuildError(AtlasError):
@@ -156,7 +156,7 @@ def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path =
                 on_article(done, of)
 
         outcome = parse_with_cache(report.articles, parse_cache, lambda: Geoparser(
-            gazetteer, extra_places=extra_places, excluded=excluded), on_article=tick)
+            gazetteer, extra_places=extra_places, excluded=excluded, **PARSER_OPTIONS), on_article=tick)
     report.parsed, report.reused = outcome.parsed, outcome.reused
     report.cache_notices = parse_cache.notices if parse_cache is not None else []
     resolved: dict[str, list[ResolvedMention]] = {}

@@ -206,3 +206,24 @@ def test_the_code_version_covers_the_parsing_modules_only():
     counted = parsefingerprint._counts
     assert counted("geoparser.py") and counted("recognize.py") and counted("a_new_module.py")
     assert not counted("outputs.py") and not counted("geocoders/batch.py")
+
+
+def test_the_command_counts_cached_articles_in_its_progress_lines_and_can_skip_the_cache(tmp_path):
+    import subprocess
+    import sys
+
+    arts = write_articles(tmp_path / "articles")
+
+    def run(*extra):
+        proc = subprocess.run([sys.executable, "-m", "geodata", "build", "--articles", str(arts),
+                               "--out", str(tmp_path / "out"), "--overrides", str(tmp_path / "none.csv"),
+                               "--progress-lines", *extra],
+                              cwd=pipeline.REPO_ROOT, capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.splitlines()
+
+    run()
+    cached = run()
+    assert [line for line in cached if line.startswith("progress ")] == ["progress 1 3", "progress 2 3", "progress 3 3"]
+    assert "Parsed 0 article(s), reused 3 from the cache." in cached
+    assert "Parsed 3 article(s), reused 0 from the cache." in run("--no-cache")
