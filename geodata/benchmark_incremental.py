@@ -90,15 +90,17 @@ def measure(articles: Path, work: Path, runs: int, overrides: str) -> dict:
 
 def _timed(function, label: str, seconds: dict[str, float]):
     if inspect.isgeneratorfunction(function):
-        def wrapper(*args, **kwargs):
-            t0 = time.perf_counter()
-            try:
-                for item in function(*args, **kwargs):
+        def wrapper(*args, **kwargs):  # only the time inside next(): a consumer may stop early (zip)
+            items = function(*args, **kwargs)
+            while True:
+                t0 = time.perf_counter()
+                try:
+                    item = next(items)
+                except StopIteration:
+                    return
+                finally:
                     seconds[label] += time.perf_counter() - t0
-                    yield item
-                    t0 = time.perf_counter()
-            finally:
-                seconds[label] += time.perf_counter() - t0
+                yield item
     else:
         def wrapper(*args, **kwargs):
             t0 = time.perf_counter()
