@@ -4,6 +4,9 @@
 size (KB) made by repeating the seed articles, parsed once each; prints seconds (spaCy, recognizer,
 resolver), mentions and seconds per 100 KB, which stays flat when the cost grows linearly.
 
+``python -m geodata benchmark --incremental [--articles 1000] [--runs 3]``: a full build against adding one
+article and rebuilding with the parse cache (``geodata/benchmark_incremental.py``).
+
 ``python -m geodata benchmark [--runs 5] [CORPUS ...]``: CORPUS is a JSONL file of ``{"id", "text"}``
 objects (the evaluation corpora work) or a folder of ``.txt`` articles; default: ``seeds/``.
 Prints, per system, the median over the runs of articles/s and MB/s (UTF-8 bytes of text) by wall
@@ -167,6 +170,11 @@ def format_results(results: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--incremental" in argv:  # its own options: --articles, --places, --runs, --overrides
+        from geodata.benchmark_incremental import main as incremental_main
+
+        return incremental_main(argv)
     ap = argparse.ArgumentParser(prog="python -m geodata benchmark",
                                  description="Parsing speed (articles/s, MB/s) and peak memory, ours vs baseline.")
     ap.add_argument("corpora", nargs="*", metavar="CORPUS",
@@ -177,6 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--long", action="store_true",
                     help="cost against length: one article per size, made by repeating the seed articles")
     ap.add_argument("--sizes", default="25,50,100,200", help="sizes in KB for --long (default 25,50,100,200)")
+    ap.add_argument("--incremental", action="store_true",
+                    help="full build against one new article + rebuild, on a generated corpus "
+                         "(options: --incremental --help)")
     args = ap.parse_args(argv)
     if args.runs < 1:
         print("error: --runs must be at least 1", file=sys.stderr)

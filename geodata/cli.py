@@ -34,12 +34,15 @@ def build_main(argv: list[str]) -> int:
                         help="show a progress bar (default: on for 20+ articles)")
     parser.add_argument("--progress-lines", action="store_true",
                         help="print 'progress N M' on its own line after each article (for the dashboard)")
+    parser.add_argument("--no-cache", dest="use_cache", action="store_false",
+                        help="parse every article again, neither reading nor writing the parse cache "
+                             "(<out>/cache/parse.sqlite)")
     add_geocoder_arguments(parser)
     args = parser.parse_args(argv)
     try:
         geocoder = geocoder_from_args(args)
         report = pipeline.build(args.articles, args.out, overrides_path=args.overrides, geocoder=geocoder,
-                                strict=args.strict, progress=args.progress,
+                                strict=args.strict, progress=args.progress, use_cache=args.use_cache,
                                 on_article=_progress_line if args.progress_lines else None)
     except AtlasError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import atomic, csvsafe
@@ -155,28 +156,31 @@ def article_summaries(articles: list[Article], resolved: dict[str, list[Resolved
 
 def gazetteer_table(features: list[dict], articles: list[Article], build_id: str = "") -> pd.DataFrame:
     """One row per place (columns: ``contract.GAZETTEER_COLUMNS``, a count per article, ``build_id``); text
-    cells are already made spreadsheet-safe, and names that are not valid UTF-8 readable."""
+    cells are already made spreadsheet-safe, and names that are not valid UTF-8 readable. The counts are
+    one integer matrix (places x articles): a 1,000-article build has a million cells."""
+    position = {a.id: k for k, a in enumerate(articles)}
+    counts = np.zeros((len(features), len(articles)), dtype=np.int64)
     rows = []
-    for feat in features:
+    for i, feat in enumerate(features):
         props = feat["properties"]
-        per_article = Counter(m["article"] for m in props["mentions"])
+        for m in props["mentions"]:
+            k = position.get(m["article"])
+            if k is not None:
+                counts[i, k] += 1
         lon, lat = feat["geometry"]["coordinates"]
-        row = {
+        rows.append({
             "id": props["id"], "name": props["name"], "kind": props["kind"],
             "country": props["country"] or "", "lat": lat, "lon": lon, "source": props["source"],
             "geonameid": props["geonameid"] if props["geonameid"] is not None else "",
             "aliases": "; ".join(props["aliases"]), "mention_count": props["mention_count"],
-        }
-        for article in articles:
-            row[f"mentions:{safe_text(article.id)}"] = per_article.get(article.id, 0)
-        row[BUILD_ID_COLUMN] = build_id
-        rows.append(row)
-    columns = [*GAZETTEER_COLUMNS, *(f"mentions:{safe_text(a.id)}" for a in articles), BUILD_ID_COLUMN]
-    frame = pd.DataFrame(rows, columns=columns)
+        })
+    frame = pd.DataFrame(rows, columns=list(GAZETTEER_COLUMNS))
     for column in frame.columns:
         if frame[column].dtype == object:
             frame[column] = frame[column].map(lambda v: safe_text(v) if isinstance(v, str) else v)
-    return csvsafe.safe_frame(frame)
+    per_article = pd.DataFrame(counts, columns=[f"mentions:{safe_text(a.id)}" for a in articles], index=frame.index)
+    build = pd.DataFrame({BUILD_ID_COLUMN: [safe_text(build_id)] * len(frame)}, index=frame.index, dtype=object)
+    return csvsafe.safe_frame(pd.concat([frame, per_article, build], axis=1))
 
 
 def unresolved_list(articles: list[Article], resolved: dict[str, list[ResolvedMention]]) -> list[dict]:

@@ -19,12 +19,16 @@ from .gazetteer import Gazetteer
 from .model import ResolvedMention
 from .outputs import ARTICLES_FILE, GAZETTEER_FILE, PLACES_FILE, write_outputs
 from .overrides import load_overrides
+from .parsecache import ParseCache, parse_with_cache
+from .parsecache import default_path as default_parse_cache_path
+from .parsefingerprint import fingerprint
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ARTICLES_DIR = REPO_ROOT / "seeds"
 DEFAULT_OUT_DIR = REPO_ROOT / "geodata"
 DEFAULT_OVERRIDES = REPO_ROOT / "geodata" / "overrides.csv"
 PROGRESS_MIN_ARTICLES = 20
+PARSER_OPTIONS = {"demonyms": False, "languages": True}  # what the build asks of the Geoparser (fingerprinted)
 
 
 class BuildError(AtlasError):
@@ -41,6 +45,9 @@ class BuildReport:
     override_problems: list[str] = field(default_factory=list)
     language_notices: list[str] = field(default_factory=list)  # "article-id: language de: no German pipeline, ..."
     article_notices: list[str] = field(default_factory=list)  # metadata dropped: unreadable dates, non-http(s) URLs
+    parsed: int = 0  # articles parsed in this build
+    reused: int = 0  # articles whose parse came from the cache
+    cache_notices: list[str] = field(default_factory=list)  # the parse cache could not be read or written
     geocoder: GeocodeReport | None = None
     seconds: float = 0.0
     written: list[Path] = field(default_factory=list)
@@ -51,6 +58,8 @@ class BuildReport:
         lines += [f"  overrides: {p}" for p in self.override_problems]
         lines += [f"  {n}" for n in self.language_notices]
         lines += [f"  metadata: {n}" for n in self.article_notices]
+        lines.append(f"Parsed {self.parsed} article(s), reused {self.reused} from the cache.")
+        lines += [f"  {n}" for n in self.cache_notices]
         if self.geocoder is not None and self.geocoder.geocoder != "offline":
             lines.append(self.geocoder.summary_lines()[0])
             lines += [f"  {p}" for p in self.geocoder.problems]  # e.g. the cache could not be read or written
@@ -74,6 +83,13 @@ def _geocode_unresolved(resolved: dict[str, list[ResolvedMention]], geocoder, ca
     report.geocoder = result
     report.unresolved.update(result.unresolved)
     return resolved
+
+
+def open_parse_cache(out_dir: Path, gazetteer, extra_places, excluded) -> ParseCache | None:
+    """The parse cache beside the outputs, for what this build feeds the parser (None: it cannot be told
+    apart, e.g. a gazetteer without a file)."""
+    key = fingerprint(gazetteer, extra_places=extra_places, excluded=excluded, options=PARSER_OPTIONS)
+    return ParseCache(default_parse_cache_path(out_dir), key) if key is not None else None
 
 
 def check_out_dir(out_dir: Path) -> None:
@@ -104,8 +120,10 @@ def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path =
           geocode_cache: str | Path | None = None, strict: bool = False,
           progress: bool | None = None, gazetteer: Gazetteer | None = None,
           log: Callable[[str], None] = print,
-          on_article: Callable[[int, int], None] | None = None) -> BuildReport:
-    """Run the whole pipeline and write the outputs (``on_article(done, total)`` after each article). Raises BuildError (and writes nothing) when there
+          on_article: Callable[[int, int], None] | None = None, use_cache: bool = True) -> BuildReport:
+    """Run the whole pipeline and write the outputs (``on_article(done, total)`` after each article, cached
+    ones included). Parse results are reused from ``<out>/cache/parse.sqlite`` unless ``use_cache`` is
+    False (``geodata/parsecache.py``). Raises BuildError (and writes nothing) when there
     is nothing to write or when ``strict`` and some article was skipped."""
     started = time.perf_counter()
     articles_dir, out_dir = Path(articles_dir), Path(out_dir)
@@ -129,19 +147,25 @@ def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path =
         overrides = load_overrides(overrides_path, gazetteer)
         overrides.check_articles([a.id for a in report.articles])
         report.override_problems = overrides.format_problems()
-    parser = Geoparser(
-        gazetteer,
-        extra_places=overrides.extra_places(gazetteer) if overrides else None,
-        excluded=overrides.excluded_everywhere if overrides else None,
-    )
+    extra_places = overrides.extra_places(gazetteer) if overrides else None
+    excluded = overrides.excluded_everywhere if overrides else None
+    parse_cache = open_parse_cache(out_dir, gazetteer, extra_places, excluded) if use_cache else None
     show = progress if progress is not None else len(report.articles) >= PROGRESS_MIN_ARTICLES
-    resolved: dict[str, list[ResolvedMention]] = {}
-    parsed = parser.parse_many_with_language(a.text for a in report.articles)
     total = len(report.articles)
+    with tqdm(total=total, desc="articles", unit="article", disable=not show) as bar:
+        def tick(done: int, of: int) -> None:
+            bar.update(1)
+            if on_article is not None:
+                on_article(done, of)
+
+        outcome = parse_with_cache(report.articles, parse_cache, lambda: Geoparser(
+            gazetteer, extra_places=extra_places, excluded=excluded, **PARSER_OPTIONS), on_article=tick)
+    report.parsed, report.reused = outcome.parsed, outcome.reused
+    report.cache_notices = parse_cache.notices if parse_cache is not None else []
+    resolved: dict[str, list[ResolvedMention]] = {}
     with_language = []
-    for done, (article, (language, mentions)) in enumerate(tqdm(zip(report.articles, parsed), total=total,
-                                                                desc="articles", unit="article",
-                                                                disable=not show), 1):
+    for article in report.articles:
+        language, mentions = outcome.results[article.id]
         with_language.append(dataclasses.replace(article, language=language))
         notice = fallback_notice(language)
         if notice:
@@ -149,8 +173,6 @@ def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path =
         if overrides is not None:
             mentions = overrides.apply(article.id, mentions, gazetteer)
         resolved[article.id] = mentions
-        if on_article is not None:
-            on_article(done, total)
 
     report.articles = with_language
     cache = Path(geocode_cache) if geocode_cache is not None else default_cache_path(out_dir)
