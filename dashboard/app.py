@@ -62,8 +62,8 @@ def _inputs_signature(articles_dir: Path, overrides: Path | None, files: list[Pa
     return (str(articles_dir), tuple((str(p), p.stat().st_mtime_ns) for p in files))
 
 
-def _build_with_progress(articles_dir: Path, data_dir: Path, overrides: Path | None, reason: str):
-    bar = st.progress(0.0, text=f"Building the map data from {articles_dir} ({reason})...")
+def _build_with_progress(articles_dir: Path, data_dir: Path, overrides: Path | None, reason: str, slot=None):
+    bar = (slot or st).progress(0.0, text=f"Building the map data from {articles_dir} ({reason})...")
 
     def step(done: int, total: int) -> None:
         bar.progress(done / max(total, 1), text=f"Reading the articles: {done} of {total}")
@@ -74,8 +74,10 @@ def _build_with_progress(articles_dir: Path, data_dir: Path, overrides: Path | N
 
 
 def ensure_outputs(articles_dir: Path, data_dir: Path, force: bool = False,
-                   overrides: Path | None = None) -> str | None:
-    """Build when needed; returns the build error message (None when the outputs are fine)."""
+                   overrides: Path | None = None, slot=None) -> str | None:
+    """Build when needed; returns the build error message (None when the outputs are fine). ``slot``: where
+    the progress bar goes (a placeholder drawn on every run, so a build mid-session shifts nothing below
+    it and the map's frame is not drawn again for that)."""
     memory = _build_memory()
     files = article_files(articles_dir)  # listed once per run (a large folder takes tens of ms)
     sig = _inputs_signature(articles_dir, overrides, files)
@@ -88,7 +90,7 @@ def ensure_outputs(articles_dir: Path, data_dir: Path, force: bool = False,
         reason = "rebuild requested" if force else build_reason(articles_dir, data_dir, overrides)
         if reason is None:
             return None
-        result = _build_with_progress(articles_dir, data_dir, overrides, reason)
+        result = _build_with_progress(articles_dir, data_dir, overrides, reason, slot)
     memory[sig] = None if result.ok else result.message
     return memory[sig]
 
@@ -467,7 +469,7 @@ def main() -> None:
             st.stop()
 
     error = ensure_outputs(cfg.articles_dir, cfg.data_dir, force=bool(ss.pop("force_build", False)),
-                           overrides=cfg.overrides)
+                           overrides=cfg.overrides, slot=st.empty())
     if error:
         st.error(f"Building the map data from {md_code(str(cfg.articles_dir))} failed:")
         st.code(error, language=None)

@@ -59,7 +59,7 @@ def plain_name(name: str) -> tuple[str, str] | str:
     stem, dot, suffix = base.rpartition(".")
     suffix = ("." + suffix.lower()) if dot else ""
     if suffix not in UPLOAD_SUFFIXES:
-        kind = f"`{suffix}` files" if suffix else "files without a suffix"
+        kind = f"{suffix} files" if suffix else "files without a suffix"
         return f"not a supported type ({kind}); articles can be {', '.join(UPLOAD_SUFFIXES)}"
     safe = _UNSAFE.sub("-", stem).strip("-_")[:MAX_STEM].strip("-_")
     return (safe or "article"), suffix

@@ -37,9 +37,9 @@ def upload_report(vs: ViewState) -> None:
             name = md_code(o.name) + " " if o.name else ""
             if o.ok:
                 saved = f"added as {md_code(o.saved)}" + (f" ({md_escape(o.reason)})" if o.reason else "")
-                st.success(f"{name}{saved}", icon="✅")
+                st.success(f"{name}{saved}", icon=":material/check_circle:")
             else:
-                st.error(f"{name}refused: {md_escape(o.reason)}", icon="⛔")
+                st.error(f"{name}refused: {md_escape(o.reason)}", icon=":material/block:")
         st.button("Dismiss", key="upload_dismiss", on_click=lambda: setattr(vs, "upload_report", []))
 
 
@@ -49,8 +49,10 @@ def add_articles(cfg, vs: ViewState) -> None:
     with st.expander("Add articles", icon=":material/upload_file:"):
         st.caption(f"Files of {', '.join(uploads.UPLOAD_SUFFIXES)} (up to {MAX_MIB} MiB each), or a pasted text. "
                    "They are saved in the articles folder and the map is rebuilt.")
-        st.file_uploader("Article files", accept_multiple_files=True, key=upload_key)
+        files = st.file_uploader("Article files", accept_multiple_files=True, key=upload_key) or []
         st.text_input("Or paste a text: its title", key=title_key, max_chars=uploads.MAX_TITLE)
         st.text_area("The text", key=text_key, height=120)
-        st.button("Add to the map", key=f"upload_submit_{gen}", type="primary",
+        # the label counts the files the server has received (a file still uploading is not counted yet)
+        label = f"Add {len(files)} file{'' if len(files) == 1 else 's'} to the map" if files else "Add to the map"
+        st.button(label, key=f"upload_submit_{gen}", type="primary",
                   on_click=_submit, args=(cfg, vs, upload_key, title_key, text_key))

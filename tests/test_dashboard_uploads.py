@@ -32,7 +32,7 @@ def test_supported_files_are_accepted(name, data):
 
 
 def test_wrong_types_are_refused_with_the_reason():
-    assert "not a supported type (`.pdf` files)" in reason("report.pdf", b"%PDF-1.4 text")
+    assert "not a supported type (.pdf files)" in reason("report.pdf", b"%PDF-1.4 text")
     assert "without a suffix" in reason("README", TEXT)
     assert "does not look like HTML" in reason("page.html", b"just words, no tags")
     assert "not an RSS or Atom feed" in reason("feed.xml", b"<?xml version='1.0'?><svg></svg>")
