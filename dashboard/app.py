@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import assets, mapview, panel, settings
+from dashboard import assets, mapview, panel, settings, timeline
 from dashboard.articles_panel import article_list, highlight_picker, legend, set_shown
 from dashboard.data import (
     COORDINATOR, Atlas, DataError, article_files, build_reason, config_from_env, load_atlas, output_signature,
@@ -33,6 +33,9 @@ from dashboard.state import (
 )
 from dashboard.tables import places_csv, places_table, selection_geojson
 from dashboard.text import md_code, md_escape
+from dashboard.timeline import DateRange
+from dashboard.timeline_panel import date_filter, date_note
+from dashboard.uploads_panel import add_articles, upload_report
 
 SELECTBOX_LIMIT = 300  # more places than this: a text search instead of a drop-down
 SEARCH_ZOOM = 9
@@ -59,8 +62,8 @@ def _inputs_signature(articles_dir: Path, overrides: Path | None, files: list[Pa
     return (str(articles_dir), tuple((str(p), p.stat().st_mtime_ns) for p in files))
 
 
-def _build_with_progress(articles_dir: Path, data_dir: Path, overrides: Path | None, reason: str):
-    bar = st.progress(0.0, text=f"Building the map data from {articles_dir} ({reason})...")
+def _build_with_progress(articles_dir: Path, data_dir: Path, overrides: Path | None, reason: str, slot=None):
+    bar = (slot or st).progress(0.0, text=f"Building the map data from {articles_dir} ({reason})...")
 
     def step(done: int, total: int) -> None:
         bar.progress(done / max(total, 1), text=f"Reading the articles: {done} of {total}")
@@ -71,8 +74,10 @@ def _build_with_progress(articles_dir: Path, data_dir: Path, overrides: Path | N
 
 
 def ensure_outputs(articles_dir: Path, data_dir: Path, force: bool = False,
-                   overrides: Path | None = None) -> str | None:
-    """Build when needed; returns the build error message (None when the outputs are fine)."""
+                   overrides: Path | None = None, slot=None) -> str | None:
+    """Build when needed; returns the build error message (None when the outputs are fine). ``slot``: where
+    the progress bar goes (a placeholder drawn on every run, so a build mid-session shifts nothing below
+    it and the map's frame is not drawn again for that)."""
     memory = _build_memory()
     files = article_files(articles_dir)  # listed once per run (a large folder takes tens of ms)
     sig = _inputs_signature(articles_dir, overrides, files)
@@ -85,7 +90,7 @@ def ensure_outputs(articles_dir: Path, data_dir: Path, force: bool = False,
         reason = "rebuild requested" if force else build_reason(articles_dir, data_dir, overrides)
         if reason is None:
             return None
-        result = _build_with_progress(articles_dir, data_dir, overrides, reason)
+        result = _build_with_progress(articles_dir, data_dir, overrides, reason, slot)
     memory[sig] = None if result.ok else result.message
     return memory[sig]
 
@@ -115,6 +120,26 @@ def cached_table(_atlas: Atlas, key: tuple, shown_key: str, _shown: list[str]) -
 def cached_downloads(_atlas: Atlas, key: tuple, shown_key: str, _shown: list[str]) -> tuple[str, str]:
     return (selection_geojson(_atlas, _shown),
             places_csv(_atlas, _shown, cached_table(_atlas, key, shown_key, _shown)))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def cached_dates(_atlas: Atlas, key: tuple) -> dict:
+    return timeline.article_dates(_atlas.articles)
+
+
+def visible_articles(atlas: Atlas, vs: ViewState, key: tuple) -> list[str]:
+    """The shown articles the date filter admits: what the map, the passages and the table show."""
+    return timeline.in_range(vs.shown, cached_dates(atlas, key), vs.dates)
+
+
+def reveal(atlas: Atlas, vs: ViewState, key: tuple, ids) -> None:
+    """Show these articles too; when the date filter leaves one of them out, the filter is cleared."""
+    ids = list(ids)
+    set_shown(vs, atlas, vs.shown + ids)
+    dates = cached_dates(atlas, key)
+    if not all(vs.dates.admits(dates.get(a)) for a in ids):
+        vs.dates = DateRange()
+        vs.dates_gen += 1
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -176,6 +201,7 @@ def init_state(atlas: Atlas, vs: ViewState) -> None:
     vs.share = view.lat is not None or view.zoom is not None
     vs.link_view = vs.view_center is not None
     vs.map_state = {"center": vs.view_center, "zoom": view.zoom}
+    vs.dates = DateRange(view.date_from, view.date_to, view.undated)
     vs.ready = True
 
 
@@ -212,7 +238,7 @@ def on_map_change(atlas: Atlas) -> None:
         vs.map_state = event.view
 
 
-def go_to_place(atlas: Atlas, pid: str) -> None:
+def go_to_place(atlas: Atlas, pid: str, key: tuple) -> None:
     vs = view_state()
     place = atlas.by_id[pid]
     select_place(vs, atlas, pid)
@@ -222,21 +248,21 @@ def go_to_place(atlas: Atlas, pid: str) -> None:
     vs.view_flip = not vs.view_flip
     vs.view_center = [place["lat"] + eps, place["lon"]]
     vs.view_zoom = SEARCH_ZOOM + (eps and 0.001)
-    # a place hidden by the article filter is shown again so it is on the map
-    if not set(place["articles"]) & set(vs.shown):
-        set_shown(vs, atlas, vs.shown + place["articles"])
+    # a place hidden by the article selection or the date filter is shown again so it is on the map
+    if not set(place["articles"]) & set(visible_articles(atlas, vs, key)):
+        reveal(atlas, vs, key, place["articles"])
 
 
-def on_search(atlas: Atlas) -> None:
+def on_search(atlas: Atlas, key: tuple) -> None:
     pid = st.session_state.get(SEARCH_KEY)
     if pid in atlas.by_id:
-        go_to_place(atlas, pid)
+        go_to_place(atlas, pid, key)
 
 
-def on_table_select(atlas: Atlas, ids: list[str]) -> None:
+def on_table_select(atlas: Atlas, ids: list[str], key: tuple) -> None:
     rows = getattr(getattr(st.session_state.get(TABLE_KEY), "selection", None), "rows", None) or []
     if rows and 0 <= rows[0] < len(ids) and ids[rows[0]] in atlas.by_id:
-        go_to_place(atlas, ids[rows[0]])
+        go_to_place(atlas, ids[rows[0]], key)
 
 
 # ---------------------------------------------------------------- the share link -----------------
@@ -250,7 +276,8 @@ def share_params(atlas: Atlas, vs: ViewState, story: list[list[float]] | None) -
             zoom = vs.map_state.get("zoom")
         else:  # the map has not reported its view yet: the view it opens with
             (lat, lon), zoom = mapview.initial_view(story or atlas.bounds)
-    return view_to_params(vs.shown, [a["id"] for a in atlas.articles], vs.selected, lat, lon, zoom)
+    return view_to_params(vs.shown, [a["id"] for a in atlas.articles], vs.selected, lat, lon, zoom,
+                          date_from=vs.dates.start, date_to=vs.dates.end, undated=vs.dates.undated)
 
 
 def sync_url(params: dict) -> None:
@@ -273,26 +300,27 @@ def share_link(params: dict) -> str:
 
 # ---------------------------------------------------------------- rendering ----------------------
 
-def header(atlas: Atlas, vs: ViewState, finder: PlaceSearch) -> None:
+def header(atlas: Atlas, vs: ViewState, finder: PlaceSearch, key: tuple, visible: list[str]) -> None:
     with st.container(key="atlas_header"):
         title, search, share = st.columns([5, 4, 2], vertical_alignment="center")
         with title:
             st.title("Article Atlas")
             st.caption(f"{panel.plural(len(atlas.places), 'place')} in "
-                       f"{panel.plural(len(atlas.articles), 'article')} · {len(vs.shown)} shown")
+                       f"{panel.plural(len(atlas.articles), 'article')} · {len(visible)} shown"
+                       + date_note(vs.dates))
         with search:
             if len(atlas.places) <= SELECTBOX_LIMIT:
                 ids = sorted(atlas.by_id, key=lambda p: (atlas.by_id[p]["name"].lower(), p))
                 st.selectbox("Find a place", ids, index=None, key=SEARCH_KEY, placeholder="Find a place",
                              format_func=finder.option_text, label_visibility="collapsed",
-                             on_change=on_search, args=(atlas,))
+                             on_change=on_search, args=(atlas, key))
             else:
                 with st.popover("Find a place", width="stretch"):
                     query = st.text_input("Place name", key=SEARCH_TEXT_KEY, placeholder="Type a place name")
                     found = finder.matches(query or "")
                     for pid in found:
                         st.button(md_escape(finder.label(pid)), key=f"go_{pid}",
-                                  on_click=go_to_place, args=(atlas, pid), width="stretch")
+                                  on_click=go_to_place, args=(atlas, pid, key), width="stretch")
                     if query and not found:
                         st.caption("No place matches.")
         with share:
@@ -328,12 +356,12 @@ def left_out(atlas: Atlas) -> None:
             st.text(p)
 
 
-def the_map(atlas: Atlas, vs: ViewState, key: tuple, shown_key: str) -> None:
-    highlight = vs.highlight if mapview.colour_mode(vs.shown) == "kind" else None
+def the_map(atlas: Atlas, vs: ViewState, key: tuple, shown_key: str, visible: list[str]) -> None:
+    highlight = vs.highlight if mapview.colour_mode(visible) == "kind" else None
     story = cached_story(atlas, key)
     # the base map must stay the same all session (a change reloads the map): whether the link gave a view
     base = mapview.base_map(atlas.bounds, tile_mode(), story, view_given=vs.link_view)
-    rows = cached_rows(atlas, key, shown_key, vs.shown, highlight)
+    rows = cached_rows(atlas, key, shown_key, visible, highlight)
     layer = mapview.place_group(rows, f"{shown_key}:{highlight}", vs.selected)
     st_folium(base, key=MAP_KEY, height=MAP_HEIGHT, use_container_width=True,
               returned_objects=["last_active_drawing", "last_object_clicked_count", "center", "zoom"],
@@ -341,47 +369,50 @@ def the_map(atlas: Atlas, vs: ViewState, key: tuple, shown_key: str) -> None:
               on_change=lambda: on_map_change(atlas))
 
 
-def place_view(atlas: Atlas, vs: ViewState, cfg) -> None:
+def place_view(atlas: Atlas, vs: ViewState, cfg, key: tuple, visible: list[str]) -> None:
     place = atlas.by_id.get(vs.selected) if vs.selected else None
     if place is None:
-        panel.overview(atlas, vs.shown, lambda pid: go_to_place(atlas, pid))
+        panel.overview(atlas, visible, lambda pid: go_to_place(atlas, pid, key))
         left_out(atlas)
         return
     panel.place_header(place, country_name(place["country"]))
     curation_hook(place, cfg)
-    colours = mapview.article_colours([a["id"] for a in atlas.articles], vs.shown)
-    panel.passages(atlas, vs, place, colours,
-                   lambda ids: set_shown(vs, atlas, vs.shown + list(ids)))
+    colours = mapview.article_colours([a["id"] for a in atlas.articles], visible)
+    panel.passages(atlas, vs, place, colours, visible, lambda ids: reveal(atlas, vs, key, ids))
     if vs.reader and vs.reader in atlas.texts:
         aid, vs.reader = vs.reader, None  # the dialog opens once; closing it needs no rerun
         panel.reader_dialog(atlas, aid, place)
 
 
-def articles_view(atlas: Atlas, vs: ViewState, cfg) -> None:
-    by_article = mapview.colour_mode(vs.shown) == "article"
+def articles_view(atlas: Atlas, vs: ViewState, cfg, key: tuple, visible: list[str]) -> None:
+    if cfg.uploads:
+        upload_report(vs)
+        add_articles(cfg, vs)
+    date_filter(atlas, vs, cached_dates(atlas, key))
+    by_article = mapview.colour_mode(visible) == "article"
     if not by_article:
-        highlight_picker(atlas, vs)
-    legend(atlas, vs, mapview.article_colours([a["id"] for a in atlas.articles], vs.shown), by_article,
+        highlight_picker(atlas, vs, visible)
+    legend(atlas, visible, mapview.article_colours([a["id"] for a in atlas.articles], visible), by_article,
            mapview.KIND_LEGEND)
-    article_list(atlas, vs)
+    article_list(atlas, vs, cached_dates(atlas, key))
     left_out(atlas)
     if editing_enabled(cfg.editing):
         st.button("Rebuild map data", on_click=lambda: st.session_state.update(force_build=True),
                   help="Run `python -m geodata build` again on the articles folder")
 
 
-def table_view(atlas: Atlas, vs: ViewState, key: tuple, shown_key: str) -> None:
-    df = cached_table(atlas, key, shown_key, vs.shown)
+def table_view(atlas: Atlas, key: tuple, shown_key: str, visible: list[str]) -> None:
+    df = cached_table(atlas, key, shown_key, visible)
     d1, d2 = st.columns(2)
     # generated only when clicked (a large selection is megabytes)
-    d1.download_button("Download selection (GeoJSON)", lambda: cached_downloads(atlas, key, shown_key, vs.shown)[0],
+    d1.download_button("Download selection (GeoJSON)", lambda: cached_downloads(atlas, key, shown_key, visible)[0],
                        file_name="atlas-selection.geojson", mime="application/geo+json", on_click="ignore")
-    d2.download_button("Download selection (CSV)", lambda: cached_downloads(atlas, key, shown_key, vs.shown)[1],
+    d2.download_button("Download selection (CSV)", lambda: cached_downloads(atlas, key, shown_key, visible)[1],
                        file_name="atlas-selection.csv", mime="text/csv", on_click="ignore")
     st.caption("Click a row to select the place on the map.")
     ids = list(df["id"])
     st.dataframe(df, width="stretch", hide_index=True, height=520, key=TABLE_KEY,
-                 on_select=lambda: on_table_select(atlas, ids), selection_mode="single-row",
+                 on_select=lambda: on_table_select(atlas, ids, key), selection_mode="single-row",
                  column_config={"id": None})
 
 
@@ -407,18 +438,18 @@ def keep_panel_choice() -> None:
     ss["panel_last"] = ss[PANEL_KEY]
 
 
-def side_panel(atlas: Atlas, vs: ViewState, cfg, key: tuple, shown_key: str) -> None:
+def side_panel(atlas: Atlas, vs: ViewState, cfg, key: tuple, shown_key: str, visible: list[str]) -> None:
     with st.container(key="atlas_panel"):
         if st.session_state.get(PANEL_KEY) not in PANEL_VIEWS:
             st.session_state[PANEL_KEY] = PANEL_PLACE
         view = st.segmented_control("Panel", PANEL_VIEWS, key=PANEL_KEY, label_visibility="collapsed",
                                     on_change=keep_panel_choice)
         if view == PANEL_ARTICLES:
-            articles_view(atlas, vs, cfg)
+            articles_view(atlas, vs, cfg, key, visible)
         elif view == PANEL_TABLE:
-            table_view(atlas, vs, key, shown_key)
+            table_view(atlas, key, shown_key, visible)
         else:
-            place_view(atlas, vs, cfg)
+            place_view(atlas, vs, cfg, key, visible)
 
 
 def main() -> None:
@@ -438,7 +469,7 @@ def main() -> None:
             st.stop()
 
     error = ensure_outputs(cfg.articles_dir, cfg.data_dir, force=bool(ss.pop("force_build", False)),
-                           overrides=cfg.overrides)
+                           overrides=cfg.overrides, slot=st.empty())
     if error:
         st.error(f"Building the map data from {md_code(str(cfg.articles_dir))} failed:")
         st.code(error, language=None)
@@ -455,7 +486,8 @@ def main() -> None:
         init_state(atlas, vs)
     follow_rebuild(atlas, vs)
 
-    header(atlas, vs, cached_search(atlas, key))
+    visible = visible_articles(atlas, vs, key)
+    header(atlas, vs, cached_search(atlas, key), key, visible)
     for notice in vs.notices:
         st.warning(notice, icon="⚠️")
     for message in settings.problems():  # an invalid ATLAS_* value: its default is used
@@ -464,12 +496,12 @@ def main() -> None:
     sync_url(params)
     share_box(vs, params)
 
-    shown_key = hashlib.sha1("\0".join(vs.shown).encode()).hexdigest()
+    shown_key = hashlib.sha1("\0".join(visible).encode()).hexdigest()
     left, right = st.columns([3, 2], gap="medium")
     with left:  # the map first: Streamlit draws elements in script order
-        the_map(atlas, vs, key, shown_key)
+        the_map(atlas, vs, key, shown_key, visible)
     with right:
-        side_panel(atlas, vs, cfg, key, shown_key)
+        side_panel(atlas, vs, cfg, key, shown_key, visible)
 
 
 main()

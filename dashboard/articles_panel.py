@@ -7,6 +7,7 @@ get a checkbox each; a larger corpus gets a searchable, sortable table with a "s
 from __future__ import annotations
 
 import html
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -16,9 +17,11 @@ from dashboard.state import (
     ARTICLE_FILTER_KEY, ARTICLE_SORT_KEY, HIGHLIGHT_KEY, ViewState, checkbox_key, editor_key,
 )
 from dashboard.text import md_escape
+from dashboard.timeline import day_words
 
 CHECKBOX_LIMIT = 30
-SORTS = ("As in the folder", "Title", "Most places")
+SORTS = ("As in the folder", "Newest first", "Oldest first", "Title", "Source", "Most places")
+_LAST = "\U0010ffff"  # sorts after any text: articles without a source (or date) come last
 
 
 def set_shown(vs: ViewState, atlas: Atlas, ids) -> None:
@@ -35,14 +38,32 @@ def toggle(vs: ViewState, atlas: Atlas, aid: str, key: str) -> None:
     vs.shown = [a["id"] for a in atlas.articles if a["id"] in current]
 
 
-def matching(atlas: Atlas, query: str, sort: str) -> list[dict]:
+def matching(atlas: Atlas, query: str, sort: str, dates: dict[str, date | None] | None = None) -> list[dict]:
+    """The articles whose title, id or source contains ``query``, in the order ``sort`` names (undated
+    articles, or those without a source, last; ties keep the folder order)."""
     q = query.strip().casefold()
-    arts = [a for a in atlas.articles if not q or q in a["title"].casefold() or q in a["id"].casefold()]
+    arts = [a for a in atlas.articles
+            if not q or q in a["title"].casefold() or q in a["id"].casefold() or q in (a.get("source") or "").casefold()]
+    dates = dates or {}
     if sort == "Title":
         arts = sorted(arts, key=lambda a: a["title"].casefold())
+    elif sort == "Source":
+        arts = sorted(arts, key=lambda a: ((a.get("source") or _LAST).casefold(), a["title"].casefold()))
+    elif sort in ("Newest first", "Oldest first"):
+        dated = sorted((a for a in arts if dates.get(a["id"])), key=lambda a: dates[a["id"]],
+                       reverse=sort == "Newest first")
+        arts = dated + [a for a in arts if not dates.get(a["id"])]
     elif sort == "Most places":
         arts = sorted(arts, key=lambda a: -(a["place_count"] or 0))
     return arts
+
+
+def meta_line(a: dict, day: date | None) -> str:
+    """Date and source of an article in words ("3 May 2024 · BBC News"); "" when neither is known."""
+    parts = [day_words(day)] if day else []
+    if a.get("source"):
+        parts.append(a["source"])
+    return " · ".join(parts)
 
 
 def apply_editor(vs: ViewState, atlas: Atlas, ids: list[str], key: str) -> None:
@@ -55,13 +76,13 @@ def apply_editor(vs: ViewState, atlas: Atlas, ids: list[str], key: str) -> None:
     set_shown(vs, atlas, current)
 
 
-def legend(atlas: Atlas, vs: ViewState, colours: dict[str, str], by_article: bool, kind_legend) -> None:
+def legend(atlas: Atlas, shown: list[str], colours: dict[str, str], by_article: bool, kind_legend) -> None:
     if by_article:
-        items = [(colours.get(a, "#555"), atlas.article_by_id[a]["title"][:70]) for a in vs.shown]
+        items = [(colours.get(a, "#555"), atlas.article_by_id[a]["title"][:70]) for a in shown]
         st.caption("Marker colour = article; a disc of several colours = a place in several articles.")
     else:
         items = list(kind_legend)
-        st.caption(f"{len(vs.shown)} articles shown: marker colour = kind of place. "
+        st.caption(f"{len(shown)} articles shown: marker colour = kind of place. "
                    "Highlight one article to see its places.")
     if items:
         st.html('<div class="atlas-legend">' + "".join(
@@ -69,9 +90,23 @@ def legend(atlas: Atlas, vs: ViewState, colours: dict[str, str], by_article: boo
             for c, t in items) + "</div>")
 
 
-def article_list(atlas: Atlas, vs: ViewState) -> None:
+def _label(a: dict, day: date | None, in_range: bool) -> str:
+    """A checkbox's label: the title, then date · source · places in grey; out of the dates, said so."""
+    places = a["place_count"] or 0
+    tail = " · ".join(x for x in (md_escape(meta_line(a, day)), "" if in_range else "outside the dates") if x)
+    return (f"{md_escape(a['title'])} ({places} place{'s' if places != 1 else ''})"
+            + (f" :gray[{tail}]" if tail else ""))
+
+
+def article_list(atlas: Atlas, vs: ViewState, dates: dict[str, date | None] | None = None) -> None:
+    """The checkboxes (or the table) of the article selection; articles the date filter leaves out are
+    marked "outside the dates" (``dates``: article id -> day)."""
     n = len(atlas.articles)
-    st.markdown(f"**Articles** ({len(vs.shown)} of {n} shown)")
+    dates = dates or {}
+    in_range = {a["id"] for a in atlas.articles if vs.dates.admits(dates.get(a["id"]))}
+    outside = sum(1 for a in vs.shown if a not in in_range)
+    st.markdown(f"**Articles** ({len(vs.shown)} of {n} shown"
+                + (f"; {outside} of them outside the dates)" if outside else ")"))
     c1, c2 = st.columns(2)
     c1.button("Show all", on_click=set_shown, args=(vs, atlas, [a["id"] for a in atlas.articles]),
               width="stretch")
@@ -82,31 +117,32 @@ def article_list(atlas: Atlas, vs: ViewState) -> None:
         sort = f2.selectbox("Sort", SORTS, key=ARTICLE_SORT_KEY)
     else:
         query, sort = "", SORTS[0]
-    arts = matching(atlas, query or "", sort or SORTS[0])
+    arts = matching(atlas, query or "", sort or SORTS[0], dates)
     if query and not arts:
         st.caption("No article matches.")
     shown = set(vs.shown)
     if n <= CHECKBOX_LIMIT:
         for a in arts:
             key = checkbox_key(a["id"], vs.shown_gen)
-            places = a["place_count"] or 0
-            st.checkbox(f"{md_escape(a['title'])} ({places} place{'s' if places != 1 else ''})",
+            st.checkbox(_label(a, dates.get(a["id"]), a["id"] in in_range),
                         value=a["id"] in shown, key=key, on_change=toggle, args=(vs, atlas, a["id"], key),
                         help=f"Article id {md_escape(a['id'])}")
         return
     ids = [a["id"] for a in arts]
     table = pd.DataFrame({"show": [a["id"] in shown for a in arts],
                           "article": [a["title"] for a in arts],
+                          "date": [dates.get(a["id"]) for a in arts],
+                          "source": [a.get("source") or "" for a in arts],
                           "places": [a["place_count"] or 0 for a in arts]})
     key = editor_key(vs.shown_gen) + f"_{hash((query, sort)) & 0xffff}"
     st.data_editor(table, key=key, hide_index=True, height=360, width="stretch",
-                   disabled=["article", "places"], on_change=apply_editor, args=(vs, atlas, ids, key),
+                   disabled=["article", "date", "source", "places"], on_change=apply_editor, args=(vs, atlas, ids, key),
                    column_config={"show": st.column_config.CheckboxColumn("show", width="small")})
 
 
-def highlight_picker(atlas: Atlas, vs: ViewState) -> None:
+def highlight_picker(atlas: Atlas, vs: ViewState, shown: list[str]) -> None:
     """Many articles shown: one of them may be highlighted on the map (its places stand out)."""
-    options = list(vs.shown)
+    options = list(shown)
     if vs.highlight not in options:
         vs.highlight = None
     key = f"{HIGHLIGHT_KEY}_{vs.shown_gen}"

@@ -43,6 +43,7 @@ class Config:
     data_dir: Path
     editing: bool = False
     overrides: Path | None = None
+    uploads: bool = False  # "Add articles" (files saved into articles_dir): off unless ATLAS_UPLOADS
 
 
 def config_from_env(env: dict | None = None) -> Config:
@@ -50,7 +51,8 @@ def config_from_env(env: dict | None = None) -> Config:
     data = settings.read("ATLAS_DATA_DIR", env)
     editing = settings.read("ATLAS_EDITING", env)
     overrides = settings.read("ATLAS_OVERRIDES", env)
-    return Config(articles.resolve(), data.resolve(), editing, overrides.resolve())
+    uploads = settings.read("ATLAS_UPLOADS", env)
+    return Config(articles.resolve(), data.resolve(), editing, overrides.resolve(), uploads)
 
 
 def article_files(articles_dir: Path) -> list[Path]:
@@ -272,6 +274,18 @@ def _str(v) -> str | None:
     return None
 
 
+# What the dashboard reads of each article's metadata (None when unknown; older builds lack them).
+# Untrusted text like the rest: the date is parsed by dashboard.timeline, the URL checked by dashboard.text.
+ARTICLE_META = ("date", "source", "url")
+MAX_META_LEN = 2000
+
+
+def _text_or_none(v) -> str | None:
+    if not isinstance(v, str) or not v.strip() or len(v) > MAX_META_LEN:
+        return None
+    return " ".join(v.split())
+
+
 def _int(v) -> int | None:
     if isinstance(v, bool):
         return None
@@ -349,6 +363,7 @@ def _article_entries(items: list, problems: list[str]) -> list[dict]:
             "id": aid, "title": title.strip() or aid,
             "place_count": _int(a.get("place_count")),
             "mention_count": _int(a.get("mention_count")),
+            **{k: _text_or_none(a.get(k)) for k in ARTICLE_META},
         })
     return articles
 
@@ -412,7 +427,8 @@ def _complete_article_list(articles: list[dict], places: list[dict]) -> None:
         for aid in p["articles"]:
             if aid not in seen:
                 seen.add(aid)
-                articles.append({"id": aid, "title": aid, "place_count": None, "mention_count": None})
+                articles.append({"id": aid, "title": aid, "place_count": None, "mention_count": None,
+                                 **dict.fromkeys(ARTICLE_META)})
     counts: dict[str, set] = {a["id"]: set() for a in articles}
     for p in places:
         for aid in p["articles"]:

@@ -13,7 +13,8 @@ import streamlit as st
 from dashboard import labels
 from dashboard.data import Atlas
 from dashboard.state import ViewState
-from dashboard.text import article_html, highlight, md_escape, mention_span_in_passage
+from dashboard.text import article_html, highlight, link_html, md_escape, mention_span_in_passage
+from dashboard.timeline import article_date, day_words
 
 OVERVIEW_PLACES = 8
 
@@ -89,16 +90,35 @@ def passage_blocks(mentions: list[dict]) -> str:
     return "".join(blocks)
 
 
-def passages(atlas: Atlas, vs: ViewState, place: dict, colours: dict[str, str],
+def source_line(art: dict) -> str:
+    """HTML: the article's date and source, and a link to the original (http/https only, a new tab,
+    ``noopener noreferrer``); "" when none is known. Every value is escaped."""
+    day = article_date(art.get("date"))
+    parts = []
+    if day:
+        parts.append(f'<time datetime="{day.isoformat()}">{html.escape(day_words(day))}</time>')
+    if art.get("source"):
+        parts.append(f'<span class="atlas-source">{html.escape(art["source"])}</span>')
+    link = link_html(art.get("url"), "Original article ↗")
+    if "<a " in link:
+        parts.append(link)
+    return f'<div class="atlas-article-meta">{" · ".join(parts)}</div>' if parts else ""
+
+
+def passages(atlas: Atlas, vs: ViewState, place: dict, colours: dict[str, str], visible: list[str],
              show_hidden: Callable[[list[str]], None]) -> None:
+    """The place's passages from ``visible`` (the shown articles the date filter admits)."""
     esc = html.escape
-    groups, hidden = passages_of(place, vs.shown)
+    groups, hidden = passages_of(place, visible)
     shown_mentions = sum(len(ms) for ms in groups.values())
     st.markdown(f"**Passages** ({plural(shown_mentions, 'mention')} in {plural(len(groups), 'shown article')})")
     if hidden:
-        hidden_articles = sorted({m["article"] for m in place["mentions"]} - set(vs.shown))
+        hidden_articles = sorted({m["article"] for m in place["mentions"]} - set(visible))
+        n = len(hidden_articles)
+        why = plural(n, "hidden article") if set(hidden_articles).isdisjoint(vs.shown) else \
+            f"{plural(n, 'article')} hidden or outside the dates"
         st.html(f'<div class="atlas-hidden-note" data-hidden="{hidden}">{plural(hidden, "mention")} in '
-                f'{plural(len(hidden_articles), "hidden article")} not shown.</div>')
+                f'{why} not shown.</div>')
         st.button("Show those articles too", key="show_hidden_articles", on_click=show_hidden,
                   args=(hidden_articles,))
     for i, (aid, mentions) in enumerate(groups.items()):
@@ -106,7 +126,7 @@ def passages(atlas: Atlas, vs: ViewState, place: dict, colours: dict[str, str],
         colour = colours.get(aid, "#555")
         st.html(f'<div class="atlas-group" data-article="{esc(aid)}">'
                 f'<h4 class="atlas-article-title"><span class="atlas-swatch" style="background:{colour}">'
-                f'</span>{esc(art["title"])}</h4>{passage_blocks(mentions)}</div>')
+                f'</span>{esc(art["title"])}</h4>{source_line(art)}{passage_blocks(mentions)}</div>')
         if aid in atlas.texts:
             st.button("Read the whole article", key=f"read_{i}_{aid}",
                       on_click=lambda a=aid: setattr(vs, "reader", a))

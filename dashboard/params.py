@@ -12,6 +12,8 @@ Parameters:
     for another corpus (articles added or removed since) is reported instead of showing the wrong set.
   A selection of a 1,000-article corpus is at most ~180 characters this way (ids cost ~30 each).
 - `place` (selected place id), `lat`, `lon`, `zoom` (map view, written when the user asks for a link).
+- the date filter: `from`, `to` (days, `YYYY-MM-DD`, inclusive; either may be absent = open) and
+  `undated=0` (articles without a date left out; absent = included). Absent when there is no filter.
 
 Unknown or malformed values are dropped with a notice (one notice for any number of unknown
 parameters); nothing here is ever used as a path.
@@ -26,9 +28,11 @@ import re
 import urllib.parse
 import zlib
 from dataclasses import dataclass, field
+from datetime import date
 
 SELECTION_KEYS = ("sel", "articles", "hide")  # the order they are tried in when a link has several
-KNOWN = SELECTION_KEYS + ("place", "lat", "lon", "zoom")
+DATE_KEYS = ("from", "to", "undated")
+KNOWN = SELECTION_KEYS + ("place", "lat", "lon", "zoom") + DATE_KEYS
 # Parameters Streamlit itself uses; never reported as unknown.
 STREAMLIT_OWN = ("embed", "embed_options")
 MIN_ZOOM, MAX_ZOOM = 1, 18
@@ -38,6 +42,7 @@ HASH_LEN = 8
 ID_LIST_BUDGET = 400  # an id list up to this long is written as ids (a few ids), else the shortest form
 _MIN_ID_COST = len("&hide=") + 1
 LINK_LIMIT = 2000  # what a share link's query stays under for a 1,000-article corpus
+_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _SEL = re.compile(r"([bz])\.([0-9a-f]{%d})\.([A-Za-z0-9_-]*)" % HASH_LEN)
 _UNKNOWN_SHOWN = 5
 
@@ -49,6 +54,9 @@ class View:
     lat: float | None = None
     lon: float | None = None
     zoom: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    undated: bool = True
     notices: list[str] = field(default_factory=list)
 
 
@@ -247,6 +255,39 @@ def _position(params: dict[str, list[str]], view: View) -> None:
             view.zoom = int(z)
 
 
+def _day(raw: str | None) -> date | None:
+    match = _DAY.fullmatch(raw or "")
+    if not match:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+
+
+def _dates(params: dict[str, list[str]], view: View) -> None:
+    days = {}
+    for key in ("from", "to"):
+        raw = (params.get(key) or [None])[-1]
+        if raw is None:
+            continue
+        days[key] = _day(raw)
+        if days[key] is None:
+            view.notices.append(f"Ignored the link's `{key}` date `{shown_value(raw, 20)}`: "
+                                "it must be a real day written YYYY-MM-DD.")
+    start, end = days.get("from"), days.get("to")
+    if start and end and start > end:
+        view.notices.append(f"Ignored the link's date range: `from` ({start}) is after `to` ({end}).")
+        start = end = None
+    view.date_from, view.date_to = start, end
+    raw = (params.get("undated") or [None])[-1]
+    if raw is not None:
+        if raw in ("0", "1"):
+            view.undated = raw == "1"
+        else:
+            view.notices.append(f"Ignored the link's `undated` value `{shown_value(raw, 20)}`: it must be 0 or 1.")
+
+
 def parse_view(params: dict[str, list[str]], article_ids, place_ids) -> View:
     """Validate raw query parameters (each key -> list of values) against the known ids
     (``article_ids`` in the corpus's order: the order of ``View.articles``)."""
@@ -257,6 +298,7 @@ def parse_view(params: dict[str, list[str]], article_ids, place_ids) -> View:
     _selection(params, list(dict.fromkeys(article_ids)), view)
     _place(params, place_ids, view)
     _position(params, view)
+    _dates(params, view)
     return view
 
 
@@ -290,8 +332,10 @@ def selection_params(articles, all_ids) -> dict[str, list[str] | str]:
 
 def view_to_params(articles: list[str], all_ids: list[str], place: str | None,
                    lat: float | None = None, lon: float | None = None,
-                   zoom: int | None = None) -> dict[str, list[str] | str]:
-    """The query parameters for a view (no selection parameter when every article is shown)."""
+                   zoom: int | None = None, date_from: date | None = None, date_to: date | None = None,
+                   undated: bool = True) -> dict[str, list[str] | str]:
+    """The query parameters for a view (no selection parameter when every article is shown, no date
+    parameter without a date filter)."""
     out: dict[str, list[str] | str] = selection_params(articles, all_ids)
     if place:
         out["place"] = place
@@ -300,4 +344,10 @@ def view_to_params(articles: list[str], all_ids: list[str], place: str | None,
         out["lon"] = f"{lon:.5f}"
     if zoom is not None:
         out["zoom"] = str(int(zoom))
+    if date_from is not None:
+        out["from"] = date_from.isoformat()
+    if date_to is not None:
+        out["to"] = date_to.isoformat()
+    if not undated:
+        out["undated"] = "0"
     return out

@@ -30,6 +30,9 @@ DASHBOARD: tuple[Setting, ...] = (
             "reaches them)", CHOICE, "auto", choices=("auto", "osm", "offline")),
     Setting("ATLAS_EDITING", "shows the curation panel (`dashboard/curation_panel.py`) for the selected place; "
             "also `editing = true` in `.streamlit/secrets.toml`", FLAG, False),
+    Setting("ATLAS_UPLOADS", "shows \"Add articles\" in the Articles view: files dropped or texts pasted in the "
+            "browser are checked, saved into `ATLAS_ARTICLES_DIR` and the map is rebuilt; leave off on a public "
+            "dashboard", FLAG, False),
     Setting("ATLAS_CHROMIUM", "the chromium the browser tests, `dashboard.benchmark` and `dashboard.screenshot` "
             "drive", PATH, Path("/usr/bin/chromium"), "`/usr/bin/chromium`"),
 )

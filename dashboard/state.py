@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from dashboard.timeline import DateRange
+
 STATE_KEY = "atlas"
 MAP_KEY = "atlas_map"                 # streamlit-folium's component value
 SEARCH_KEY = "search"                 # the place search box (a drop-down of place ids)
@@ -20,6 +22,11 @@ ARTICLE_FILTER_KEY = "article_filter"  # the article list's search box
 ARTICLE_SORT_KEY = "article_sort"     # the article list's sort order
 HIGHLIGHT_KEY = "highlight_article"   # many articles shown: the article whose places are highlighted
 TABLE_KEY = "places_table"            # the places table (its row selection)
+DATE_RANGE_KEY = "date_range"         # the timeline's slider (+ the generation of `dates`)
+UNDATED_KEY = "include_undated"       # the timeline's "include undated" checkbox (+ the generation)
+UPLOAD_KEY = "upload_files"           # "Add articles": the file drop (+ the generation of the upload form)
+PASTE_TITLE_KEY = "paste_title"       # "Add articles": a pasted text's title and text (+ the generation)
+PASTE_TEXT_KEY = "paste_text"
 
 PANEL_PLACE = "Place"
 PANEL_ARTICLES = "Articles"
@@ -46,6 +53,10 @@ class ViewState:
     article_ids: tuple[str, ...] = ()         # the article list `shown` was made for
     highlight: str | None = None              # many articles shown: the one whose places stand out
     selected_name: str | None = None          # to find the selection again after a fix renames its id
+    dates: DateRange = field(default_factory=DateRange)  # the date filter (on top of `shown`)
+    dates_gen: int = 0                        # bumped when `dates` is set in code (new widget keys)
+    upload_gen: int = 0                       # bumped after each upload (an empty form again)
+    upload_report: list = field(default_factory=list)  # the last upload's outcome per file (uploads.Outcome)
 
 
 def view_state() -> ViewState:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+import urllib.parse
 
 MARK_OPEN = '<mark class="atlas-hl">'
 MARK_CLOSE = "</mark>"
@@ -97,3 +98,33 @@ def article_spans(text: str, mentions: list[dict]) -> list[tuple[int, int]]:
 
 def article_html(text: str, mentions: list[dict]) -> str:
     return highlight(text, article_spans(text, mentions))
+
+
+LINK_SCHEMES = ("http", "https")
+MAX_URL_LEN = 2000
+
+
+def safe_url(url) -> str | None:
+    """``url`` when it is an absolute http(s) address with a host and nothing odd in it (no spaces,
+    control characters or quotes), else None: a ``javascript:``, ``data:`` or relative link is never made."""
+    if not isinstance(url, str) or not url or len(url) > MAX_URL_LEN:
+        return None
+    if any(c.isspace() or ord(c) < 32 or c in "\"'<>`\\" for c in url):
+        return None
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in LINK_SCHEMES or not parts.hostname:
+        return None
+    return url
+
+
+def link_html(url, label: str) -> str:
+    """An escaped link to ``url`` opened in a new tab without handing it this page (``noopener
+    noreferrer``); just the escaped label when the URL is not a safe http(s) one."""
+    href = safe_url(url)
+    if href is None:
+        return html.escape(label)
+    return (f'<a href="{html.escape(href, quote=True)}" target="_blank" rel="noopener noreferrer">'
+            f"{html.escape(label)}</a>")

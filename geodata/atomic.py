@@ -121,3 +121,20 @@ class StagedFiles:
             self.commit()
         else:
             self.discard()
+
+
+def create_new(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` only if no file is there (FileExistsError otherwise, even when another
+    writer creates it at the same moment): written to a hidden temporary file beside it, then linked
+    into place, so a reader sees the whole file or none."""
+    path = Path(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp_name, _permissions_for(path))
+        os.link(tmp_name, path)  # fails if path exists: never replaces a file
+    finally:
+        os.unlink(tmp_name)

@@ -334,3 +334,114 @@ def test_search_options_show_namesake_details_and_other_spellings(app):
     assert text.endswith("Netherlands · also " + hook["properties"]["gazetteer_name"])
     assert len(set(options)) == len(options)
     assert not any(" (settlement" in o or ", FR)" in o for o in options)
+
+
+# ---------------------------------------------------------------- dates and uploads --------------
+
+@pytest.fixture(scope="module")
+def dated_build(tmp_path_factory):
+    from dated_corpus import write_dated_corpus
+
+    root = tmp_path_factory.mktemp("dated")
+    write_dated_corpus(root / "articles", root / "out")
+    return root, json.loads((root / "out" / "places.geojson").read_text())
+
+
+@pytest.fixture
+def dated_app(dated_build, monkeypatch):
+    root, doc = dated_build
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(root / "out"))
+    monkeypatch.setenv("ATLAS_ARTICLES_DIR", str(root / "articles"))
+    monkeypatch.setenv("ATLAS_TILES", "offline")
+    monkeypatch.delenv("ATLAS_EDITING", raising=False)
+    monkeypatch.delenv("ATLAS_UPLOADS", raising=False)
+    return AppTest.from_file(APP, default_timeout=120), doc
+
+
+def table_names(at, doc):
+    names = {f["id"]: f["properties"]["name"] for f in doc["features"]}
+    return {names[i] for i in table_ids(at)}
+
+
+def test_date_range_from_the_link_filters_places(dated_app):
+    at, doc = dated_app
+    at.query_params["from"] = "2024-05-01"
+    at.query_params["to"] = "2024-06-30"
+    at.run()
+    assert not at.exception and not at.warning
+    show_panel(at, "Table").run()
+    names = table_names(at, doc)
+    assert {"Calais", "Rotterdam", "Lyon"} <= names and not {"Vienna", "Brussels"} & names
+    # the view state holds it
+    assert at.session_state["atlas"].dates.start.isoformat() == "2024-05-01"
+
+
+def test_the_slider_and_the_undated_choice_filter_places(dated_app):
+    at, doc = dated_app
+    at.run()
+    show_panel(at, "Articles").run()
+    [slider] = at.slider
+    lo, hi = slider.value
+    assert (lo.isoformat(), hi.isoformat()) == ("2024-05-03", "2024-07-22")
+    slider.set_value((lo, lo.replace(month=5, day=31))).run()
+    undated = next(c for c in at.checkbox if c.label.startswith("Include undated"))
+    assert undated.value
+    undated.uncheck().run()
+    assert any("outside the dates" in c.label for c in at.checkbox)
+    show_panel(at, "Table").run()
+    assert table_names(at, doc) == {"Calais", "Dover"}
+    dates = at.session_state["atlas"].dates
+    assert (dates.start, dates.end.isoformat(), dates.undated) == (None, "2024-05-31", False)
+
+
+def test_a_tampered_date_in_the_link_is_ignored_with_a_notice(dated_app):
+    at, doc = dated_app
+    at.query_params["from"] = "2024-99-01"
+    at.run()
+    assert not at.exception
+    assert len(at.warning) == 1 and "`from`" in at.warning[0].value
+    show_panel(at, "Table").run()
+    assert table_ids(at) == {f["id"] for f in doc["features"]}
+
+
+def test_article_list_shows_date_and_source_and_sorts_by_date(dated_app):
+    at, doc = dated_app
+    at.run()
+    show_panel(at, "Articles").run()
+    labels = [c.label for c in at.checkbox if not c.label.startswith("Include")]
+    assert any("Ferries at Calais" in x and "3 May 2024" in x and "Harbour Weekly" in x for x in labels)
+
+
+def test_passages_show_date_source_and_only_safe_links(dated_app):
+    at, doc = dated_app
+    at.query_params["place"] = place_id(doc, "Calais")
+    at.run()
+    page = html_text(at)
+    assert "3 May 2024" in page and "Harbour Weekly" in page
+    assert ('<a href="https://news.example.org/ferries-may" target="_blank" rel="noopener noreferrer">'
+            in page)
+    at = AppTest.from_file(APP, default_timeout=120)  # a new visitor, on Vienna (its source gave a javascript: URL)
+    at.query_params["place"] = place_id(doc, "Vienna")
+    at.run()
+    page = html_text(at)
+    assert "Rail Notes" in page and "javascript:" not in page and "Original article" not in page
+
+
+def test_no_dated_article_no_timeline(app):
+    at, doc = app
+    at.run()
+    show_panel(at, "Articles").run()
+    assert not at.slider
+    assert any("No article has a date" in c.value for c in at.caption)
+
+
+def test_uploads_are_off_unless_turned_on(dated_app, monkeypatch):
+    at, doc = dated_app
+    at.run()
+    show_panel(at, "Articles").run()
+    assert not any(e.label == "Add articles" for e in at.expander)
+    monkeypatch.setenv("ATLAS_UPLOADS", "1")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    show_panel(at, "Articles").run()
+    assert any(e.label == "Add articles" for e in at.expander)

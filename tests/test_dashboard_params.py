@@ -236,3 +236,47 @@ def test_hidden_ids_are_validated():
     assert v.articles == ["a1", "a3"] and "unknown article id(s) hidden" in v.notices[0]
     v = parse(hide=["nope"])
     assert v.articles is None and v.notices
+
+
+# ---------------------------------------------------------------- the date range -----------------
+
+def test_date_range_round_trip():
+    from datetime import date
+
+    out = view_to_params(ARTICLES, ARTICLES, None, date_from=date(2024, 5, 1), date_to=date(2024, 5, 31),
+                         undated=False)
+    assert out == {"from": "2024-05-01", "to": "2024-05-31", "undated": "0"}
+    v = parse(**out)
+    assert (v.date_from, v.date_to, v.undated, v.notices) == (date(2024, 5, 1), date(2024, 5, 31), False, [])
+    # an open end and undated articles included (the default) write only what is set
+    out = view_to_params(ARTICLES, ARTICLES, None, date_from=date(2024, 5, 1))
+    assert out == {"from": "2024-05-01"}
+    v = parse(**out)
+    assert (v.date_from, v.date_to, v.undated) == (date(2024, 5, 1), None, True)
+
+
+def test_no_date_filter_writes_no_date_parameter():
+    assert view_to_params(ARTICLES, ARTICLES, None) == {}
+
+
+@pytest.mark.parametrize("key,value", [
+    ("from", "2024-02-30"), ("from", "2024-5-1"), ("to", "yesterday"), ("to", "2024-05-01T00:00"),
+    ("from", "<script>alert(1)</script>"), ("to", "9" * 400), ("undated", "no"), ("undated", "2"),
+])
+def test_tampered_date_is_ignored_with_one_notice(key, value):
+    v = parse(**{key: value}, place="p1")
+    assert (v.date_from, v.date_to, v.undated) == (None, None, True)
+    assert len(v.notices) == 1 and f"`{key}`" in v.notices[0]
+    assert "<" not in v.notices[0] and len(v.notices[0]) < 200
+    assert v.place == "p1"  # the rest of the link still applies
+
+
+def test_reversed_date_range_is_ignored_with_a_notice():
+    v = parse(**{"from": "2024-06-01", "to": "2024-05-01"})
+    assert (v.date_from, v.date_to) == (None, None)
+    assert len(v.notices) == 1 and "after" in v.notices[0]
+
+
+def test_date_parameters_are_known():
+    v = parse(**{"from": "2024-06-01", "undated": "1"})
+    assert v.notices == [] and v.undated is True

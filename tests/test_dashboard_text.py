@@ -51,3 +51,18 @@ def test_code_spans_show_paths_without_stray_backslashes():
     assert md_code("/srv/my-articles/2024.v1") == "`/srv/my-articles/2024.v1`"  # md_escape would add \- and \.
     assert md_code("a`b") == "``a`b``" and md_code("``x") == "``` ``x ```"
     assert md_code("line\nbreak") == "`line break`"
+
+
+def test_only_http_links_are_made():
+    from dashboard.text import link_html, safe_url
+
+    assert safe_url("https://news.example.org/a?b=1") == "https://news.example.org/a?b=1"
+    assert safe_url("HTTP://example.org/") == "HTTP://example.org/"
+    for bad in ("javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,<b>x</b>", "//example.org/x",
+                "/local/path", "ftp://example.org/f", "https://", "https://exa mple.org/", 'https://e.org/"onclick=',
+                "https://e.org/\nx", None, 42, "https://e.org/" + "a" * 3000):
+        assert safe_url(bad) is None, bad
+        assert link_html(bad, "Original <b>") == "Original &lt;b&gt;"
+    out = link_html("https://example.org/a&b", "Read <it>")
+    assert out == ('<a href="https://example.org/a&amp;b" target="_blank" rel="noopener noreferrer">'
+                   "Read &lt;it&gt;</a>")
