@@ -17,9 +17,9 @@ from pathlib import Path
 
 from geodata import atomic
 from geodata.articles import ARTICLE_SUFFIXES, MAX_ARTICLE_BYTES, MIB, Skipped, decode_article, find_article_files
+from geodata.readers import read_file
 
-# what the formats readers read (the pipeline reads ARTICLE_SUFFIXES of them today)
-UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".csv", ".jsonl", ".rss", ".atom", ".xml")
+UPLOAD_SUFFIXES = ARTICLE_SUFFIXES  # what the build reads
 MAX_FILES = 50            # files in one upload
 MAX_STEM = 80             # characters of a saved file's name before its suffix
 MAX_TITLE = 300
@@ -121,10 +121,21 @@ def check_file(name: str, data: bytes) -> Checked | Outcome:
         return Outcome(name, reason=text.reason)
     if not text.strip():
         return Outcome(name, reason="empty")
-    problem = content_problem(suffix, text)
+    problem = content_problem(suffix, text) or reader_problem(stem + suffix, data)
     if problem:
         return Outcome(name, reason=problem)
     return Checked(name, stem, suffix, data)
+
+
+def reader_problem(name: str, data: bytes) -> str | None:
+    """Why the build's own reader for this kind of file would find no article in it, or None."""
+    try:
+        result = read_file(Path(name), data)
+    except Exception as exc:  # a reader's own bug must not take the page down: the file is refused
+        return f"cannot be read as a {Path(name).suffix} article file ({type(exc).__name__})"
+    if result.entries:
+        return None
+    return result.skipped[0].reason if result.skipped else "no article in the file"
 
 
 def check_pasted(title: str, text: str) -> Checked | Outcome:
@@ -180,9 +191,7 @@ def save(folder: Path, checked: Checked, taken: tuple[set[str], set[str]] | None
             return Outcome(checked.name, reason=f"could not be saved: {exc.strerror or exc}")
         names.add(target.casefold())
         stems.add(stem.casefold())
-        note = "" if checked.suffix in ARTICLE_SUFFIXES else (
-            f"saved, but this build reads only {', '.join(ARTICLE_SUFFIXES)} files: it is not on the map yet")
-        return Outcome(checked.name, saved=target, reason=note, ok=True)
+        return Outcome(checked.name, saved=target, ok=True)
     return Outcome(checked.name, reason="too many files of that name in the articles folder")
 
 

@@ -17,12 +17,17 @@ def reason(name, data):
 @pytest.mark.parametrize("name,data", [
     ("story.txt", TEXT), ("notes.MD", b"# Calais\n\nThe port of Calais.\n"),
     ("page.html", b"<!doctype html><html><body><p>Calais</p></body></html>"),
-    ("page.htm", b"<p>Calais harbour</p>"),
+    ("page.htm", b"<html><head><title>Calais harbour</title></head><body><article><p>Ferries left the harbour of "
+                 b"Calais for Dover on Monday morning, and the port said all crossings ran on time.</p>"
+                 b"</article></body></html>"),
     ("export.csv", b"id,title,text\n1,Calais,The port of Calais\n"),
     ("export.jsonl", b'{"title": "Calais", "text": "The port"}\n\n{"title": "Dover", "text": "x"}\n'),
-    ("feed.rss", b'<?xml version="1.0"?><rss version="2.0"><channel></channel></rss>'),
-    ("feed.atom", b'<feed xmlns="http://www.w3.org/2005/Atom"></feed>'),
-    ("feed.xml", b'\xef\xbb\xbf<?xml version="1.0"?>\n<!-- a feed -->\n<rss></rss>'),
+    ("feed.rss", b'<?xml version="1.0"?><rss version="2.0"><channel><title>Port news</title>'
+                 b'<item><title>Calais</title><description>Boats at Calais.</description></item></channel></rss>'),
+    ("feed.atom", b'<feed xmlns="http://www.w3.org/2005/Atom"><title>Port news</title>'
+                  b'<entry><title>Dover</title><summary>Ferries at Dover.</summary></entry></feed>'),
+    ("feed.xml", b'\xef\xbb\xbf<?xml version="1.0"?>\n<!-- a feed -->\n<rss version="2.0"><channel><title>Ports</title>'
+                 b'<item><title>Dunkirk</title><description>Boats at Dunkirk.</description></item></channel></rss>'),
     ("utf16.txt", "\ufeffCalais\n\nUTF-16 text".encode("utf-16-le")),
 ])
 def test_supported_files_are_accepted(name, data):
@@ -88,11 +93,19 @@ def test_one_outcome_per_file_and_the_good_ones_saved(tmp_path):
     assert all(o.reason for o in outs if not o.ok)
 
 
-def test_a_format_the_build_cannot_read_yet_is_saved_with_a_note(tmp_path):
-    [out] = uploads.add(tmp_path, [("notes.md", b"# Calais\n")])
+def test_every_format_the_build_reads_is_accepted(tmp_path):
+    [out] = uploads.add(tmp_path, [("notes.md", b"# Calais\n\nBoats left Calais.\n")])
     assert out.ok and (tmp_path / "notes.md").is_file()
-    if ".md" not in uploads.ARTICLE_SUFFIXES:
-        assert "not on the map yet" in out.reason
+    assert set(uploads.UPLOAD_SUFFIXES) == set(uploads.ARTICLE_SUFFIXES)
+
+
+def test_a_file_the_builds_reader_finds_no_article_in_is_refused_with_its_reason(tmp_path):
+    csv_without_text = b"id,title,date\n1,Boats at Calais,2024-05-03\n"
+    empty_feed = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Port news</title></channel></rss>'
+    outs = uploads.add(tmp_path, [("export.csv", csv_without_text), ("port.rss", empty_feed)])
+    assert [o.ok for o in outs] == [False, False]
+    assert "text" in outs[0].reason and "no items" in outs[1].reason, [o.reason for o in outs]
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_pasted_text_becomes_an_article_with_its_title(tmp_path):
