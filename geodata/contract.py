@@ -41,6 +41,12 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# A mention's compact evidence (``geodata/reasons.py``): [group, feature, value, contribution], group
+# "p" = why it is a place (recognizer), "c" = why this reading over the runner-up (resolver).
+MAX_EVIDENCE = 8
+EvidenceItem = tuple[Literal["p", "c"], Annotated[str, Field(max_length=60)], float, float | None]
+
+
 class MentionOut(_Strict):
     article: str
     start: Offset
@@ -53,6 +59,9 @@ class MentionOut(_Strict):
     date: str | None = None
     source: str | None = None
     url: str | None = None
+    # "place": named outright; "adjective": a nationality word ("Russian officials") naming its country
+    role: Literal["place", "adjective"] = "place"
+    evidence: Annotated[list[EvidenceItem], Field(max_length=MAX_EVIDENCE)] | None = None
 
 
 class CandidateOut(_Strict):
@@ -67,6 +76,9 @@ class CandidateOut(_Strict):
 
 
 class PlaceProperties(_Strict):
+    """``mention_count``, ``articles``, ``mentions``: of every role (a country known only through
+    nationality words has only "adjective" mentions; the dashboard shows those as a layer)."""
+
     id: str
     name: str
     gazetteer_name: str
@@ -111,6 +123,7 @@ class ArticleSummary(_Strict):
 class ArticleWithText(ArticleSummary):
     text: str
     language: str | None = None  # detected language (ISO 639-1, "und" when undetermined); older builds lack it
+    language_notice: str | None = None  # set when no pipeline reads that language (parsed as English)
 
 
 class UnresolvedOut(_Strict):

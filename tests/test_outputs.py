@@ -181,3 +181,47 @@ def test_article_metadata_reaches_the_article_list_and_every_mention(tmp_path):
     assert (m["title"], m["date"], m["source"], m["url"]) == (
         "Boats at Dunkirk", "2024-05-03", "Coast News", "https://news.example/boats")
     assert contract.validate_outputs(tmp_path / "out") == collection["build_id"]
+
+
+def test_nationality_words_are_mentions_of_role_adjective_counted_apart(tmp_path):
+    """ "French" names France as an adjective: a mention with role "adjective" (and France's aliases
+    stay the names the article uses for it); the article list counts the places named outright."""
+    from geodata.model import Scored
+
+    text = "French boats left Dunkirk.\n\nDunkirk said France helped."
+    a = Article("a1", "Boats", text, tmp_path / "a1.txt")
+    french = ResolvedMention(Mention(0, 6, "French"), FRANCE, [FRANCE], 2.0,
+                             {"demonym_reported": 1.0, "label:NORP": 1.0},
+                             [Scored(FRANCE, 3.0, {"kind:country": 1.0})], role="adjective")
+    dunkirk = ResolvedMention(Mention(18, 25, "Dunkirk"), DUNKIRK, [DUNKIRK, DOVER_DE], 3.0,
+                              {"label:GPE": 1.0, "cue_location_word": 1.0},
+                              [Scored(DUNKIRK, 5.0, {"log_population": 4.9, "country_share": 0.5}),
+                               Scored(DOVER_DE, 1.0, {"log_population": 4.6})])
+    resolved = {"a1": [french, dunkirk, mention(text, "France", FRANCE)]}
+    collection = write_outputs(tmp_path / "out", [a], resolved, articles_dir=tmp_path)
+    contract.validate_outputs(tmp_path / "out")
+    by_name = {f["properties"]["name"]: f["properties"] for f in collection["features"]}
+    france = by_name["France"]
+    assert [m.get("role", "place") for m in france["mentions"]] == ["adjective", "place"]
+    assert france["aliases"] == ["France"] and france["mention_count"] == 2
+    assert collection["articles"][0]["place_count"] == 2 and collection["articles"][0]["mention_count"] == 2
+    evidence = by_name["Dunkirk"]["mentions"][0]["evidence"]
+    assert ["p", "label:GPE", 1.0, 2.5] in evidence
+    # why Dunkirk over Dover, Delaware: population and the article's country, by what they added
+    choice = [e for e in evidence if e[0] == "c"]
+    assert [e[1] for e in choice] == ["country_share", "log_population"]
+    assert france["mentions"][0]["evidence"][0] == ["p", "demonym_reported", 1.0, None]
+
+
+def test_the_contract_knows_the_mention_roles_and_caps_the_evidence():
+    base = {"article": "a", "start": 0, "end": 6, "text": "French", "passage": "French", "passage_start": 0}
+    assert contract.MentionOut.model_validate(base).role == "place"
+    assert contract.MentionOut.model_validate({**base, "role": "adjective"}).role == "adjective"
+    with pytest.raises(contract.ValidationError):
+        contract.MentionOut.model_validate({**base, "role": "noun"})
+    item = ["p", "label:GPE", 1.0, 2.5]
+    assert contract.MentionOut.model_validate({**base, "evidence": [item] * contract.MAX_EVIDENCE}).evidence
+    with pytest.raises(contract.ValidationError):
+        contract.MentionOut.model_validate({**base, "evidence": [item] * (contract.MAX_EVIDENCE + 1)})
+    with pytest.raises(contract.ValidationError):
+        contract.MentionOut.model_validate({**base, "evidence": [["x", "label:GPE", 1.0, 2.5]]})
