@@ -20,15 +20,16 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import assets, mapview, panel, settings
-from dashboard.articles_panel import article_list, highlight_picker, legend, set_shown
+from dashboard.articles_panel import article_list, highlight_picker, language_notices, legend, set_shown
 from dashboard.data import (
     COORDINATOR, Atlas, DataError, article_files, build_reason, config_from_env, load_atlas, output_signature,
+    with_roles,
 )
 from dashboard.events import interpret
 from dashboard.params import parse_view, view_to_params
 from dashboard.search import PlaceSearch, country_name, gazetteer_lookup
 from dashboard.state import (
-    MAP_KEY, PANEL_ARTICLES, PANEL_KEY, PANEL_PLACE, PANEL_TABLE, PANEL_VIEWS, SEARCH_KEY, SEARCH_TEXT_KEY,
+    ADJECTIVES_KEY, MAP_KEY, PANEL_ARTICLES, PANEL_KEY, PANEL_PLACE, PANEL_TABLE, PANEL_VIEWS, SEARCH_KEY, SEARCH_TEXT_KEY,
     TABLE_KEY, ViewState, view_state,
 )
 from dashboard.tables import places_csv, places_table, selection_geojson
@@ -93,6 +94,12 @@ def ensure_outputs(articles_dir: Path, data_dir: Path, force: bool = False,
 @st.cache_resource(show_spinner=False, max_entries=4)
 def cached_atlas(data_dir: str, signature: tuple) -> Atlas:
     return load_atlas(Path(data_dir))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def cached_view(_atlas: Atlas, key: tuple, adjectives: bool) -> Atlas:
+    """The places the map shows: named outright, plus nationality words with the layer on."""
+    return with_roles(_atlas, adjectives)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -176,6 +183,7 @@ def init_state(atlas: Atlas, vs: ViewState) -> None:
     vs.share = view.lat is not None or view.zoom is not None
     vs.link_view = vs.view_center is not None
     vs.map_state = {"center": vs.view_center, "zoom": view.zoom}
+    vs.adjectives = view.adjectives
     vs.ready = True
 
 
@@ -250,7 +258,8 @@ def share_params(atlas: Atlas, vs: ViewState, story: list[list[float]] | None) -
             zoom = vs.map_state.get("zoom")
         else:  # the map has not reported its view yet: the view it opens with
             (lat, lon), zoom = mapview.initial_view(story or atlas.bounds)
-    return view_to_params(vs.shown, [a["id"] for a in atlas.articles], vs.selected, lat, lon, zoom)
+    return view_to_params(vs.shown, [a["id"] for a in atlas.articles], vs.selected, lat, lon, zoom,
+                          adjectives=vs.adjectives)
 
 
 def sync_url(params: dict) -> None:
@@ -328,11 +337,12 @@ def left_out(atlas: Atlas) -> None:
             st.text(p)
 
 
-def the_map(atlas: Atlas, vs: ViewState, key: tuple, shown_key: str) -> None:
+def the_map(atlas: Atlas, vs: ViewState, key: tuple, shown_key: str, base_view: tuple) -> None:
+    """``base_view``: (bounds, story) of the places named outright, whatever the layers: the base map
+    must stay the same all session (a change reloads the map), as must whether the link gave a view."""
     highlight = vs.highlight if mapview.colour_mode(vs.shown) == "kind" else None
-    story = cached_story(atlas, key)
-    # the base map must stay the same all session (a change reloads the map): whether the link gave a view
-    base = mapview.base_map(atlas.bounds, tile_mode(), story, view_given=vs.link_view)
+    bounds, story = base_view
+    base = mapview.base_map(bounds, tile_mode(), story, view_given=vs.link_view)
     rows = cached_rows(atlas, key, shown_key, vs.shown, highlight)
     layer = mapview.place_group(rows, f"{shown_key}:{highlight}", vs.selected)
     st_folium(base, key=MAP_KEY, height=MAP_HEIGHT, use_container_width=True,
@@ -345,10 +355,11 @@ def place_view(atlas: Atlas, vs: ViewState, cfg) -> None:
     place = atlas.by_id.get(vs.selected) if vs.selected else None
     if place is None:
         panel.overview(atlas, vs.shown, lambda pid: go_to_place(atlas, pid))
+        language_notices(atlas)
         left_out(atlas)
         return
     panel.place_header(place, country_name(place["country"]))
-    curation_hook(place, cfg)
+    curation_hook(place, cfg, vs.shown)
     colours = mapview.article_colours([a["id"] for a in atlas.articles], vs.shown)
     panel.passages(atlas, vs, place, colours,
                    lambda ids: set_shown(vs, atlas, vs.shown + list(ids)))
@@ -357,12 +368,22 @@ def place_view(atlas: Atlas, vs: ViewState, cfg) -> None:
         panel.reader_dialog(atlas, aid, place)
 
 
+def layer_toggles(vs: ViewState) -> None:
+    """The map's optional layers (in the view state and the share link)."""
+    st.toggle("Nationality words", value=vs.adjectives, key=ADJECTIVES_KEY,
+              on_change=lambda: setattr(vs, "adjectives", bool(st.session_state.get(ADJECTIVES_KEY))),
+              help="Also map the countries that articles name through nationality words "
+                   "(\"Russian officials\", \"British troops\") and count those words as mentions")
+
+
 def articles_view(atlas: Atlas, vs: ViewState, cfg) -> None:
+    layer_toggles(vs)
     by_article = mapview.colour_mode(vs.shown) == "article"
     if not by_article:
         highlight_picker(atlas, vs)
     legend(atlas, vs, mapview.article_colours([a["id"] for a in atlas.articles], vs.shown), by_article,
            mapview.KIND_LEGEND)
+    language_notices(atlas)
     article_list(atlas, vs)
     left_out(atlas)
     if editing_enabled(cfg.editing):
@@ -385,16 +406,17 @@ def table_view(atlas: Atlas, vs: ViewState, key: tuple, shown_key: str) -> None:
                  column_config={"id": None})
 
 
-def curation_hook(place: dict, cfg) -> None:
-    """Call dashboard/curation_panel.py's render_curation_panel when it exists and editing is on."""
-    if not editing_enabled(cfg.editing):
-        return
+def curation_hook(place: dict, cfg, shown: list[str]) -> None:
+    """The "Wrong place?" section (dashboard/curation_panel.py): the evidence of the place's mentions in
+    the shown articles for every reader; the fixes only when editing is on (the panel checks)."""
     try:
         from dashboard.curation_panel import render_curation_panel
     except ImportError:
         return
+    shown_set = set(shown)
     try:
-        render_curation_panel(dict(place), cfg.data_dir, cfg.articles_dir)
+        render_curation_panel(dict(place), cfg.data_dir, cfg.articles_dir,
+                              mentions=[m for m in place["mentions"] if m["article"] in shown_set])
     except Exception as exc:  # the map must keep working even when the panel fails
         st.warning(f"The curation panel failed: {md_escape(str(exc))[:300]}")
 
@@ -445,14 +467,18 @@ def main() -> None:
         st.button("Retry the build", on_click=lambda: ss.update(force_build=True))
     try:
         key = (str(cfg.data_dir), output_signature(cfg.data_dir))
-        atlas = cached_atlas(*key)
+        every_role = cached_atlas(*key)
     except DataError as exc:
         st.error(f"Cannot read the map data in {md_code(str(cfg.data_dir))}: {md_escape(str(exc))}")
         st.stop()
 
     vs = view_state()
     if not vs.ready:
-        init_state(atlas, vs)
+        init_state(every_role, vs)
+    places_only = cached_view(every_role, key, False)
+    base_view = (places_only.bounds, cached_story(places_only, key))
+    atlas = cached_view(every_role, key, True) if vs.adjectives else places_only
+    key = key + ("adjectives",) if vs.adjectives else key  # every cache below depends on the layer
     follow_rebuild(atlas, vs)
 
     header(atlas, vs, cached_search(atlas, key))
@@ -460,14 +486,14 @@ def main() -> None:
         st.warning(notice, icon="⚠️")
     for message in settings.problems():  # an invalid ATLAS_* value: its default is used
         st.warning(md_escape(message), icon="⚠️")
-    params = share_params(atlas, vs, cached_story(atlas, key))
+    params = share_params(atlas, vs, base_view[1])
     sync_url(params)
     share_box(vs, params)
 
     shown_key = hashlib.sha1("\0".join(vs.shown).encode()).hexdigest()
     left, right = st.columns([3, 2], gap="medium")
     with left:  # the map first: Streamlit draws elements in script order
-        the_map(atlas, vs, key, shown_key)
+        the_map(atlas, vs, key, shown_key, base_view)
     with right:
         side_panel(atlas, vs, cfg, key, shown_key)
 

@@ -28,7 +28,9 @@ from dashboard import settings
 from pydantic import ValidationError
 
 from geodata.articles import find_article_files
-from geodata.contract import ARTICLES_FILE, PLACES_FILE, ArticlesEnvelope, PlacesEnvelope, first_error, mixed_set_message
+from geodata.contract import (
+    ARTICLES_FILE, MAX_EVIDENCE, PLACES_FILE, ArticlesEnvelope, PlacesEnvelope, first_error, mixed_set_message,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 BUILD_TIMEOUT_S = 1800
@@ -254,6 +256,8 @@ class Atlas:
     skipped: list[tuple[str, str]] = field(default_factory=list)          # (file, reason)
     unresolved: list[tuple[str, int, int]] = field(default_factory=list)  # (name, articles, mentions)
     build_id: str | None = None
+    languages: dict[str, str] = field(default_factory=dict)         # article id -> detected language code
+    language_notices: dict[str, str] = field(default_factory=dict)  # article id -> "parsed with the English one"
 
     @property
     def bounds(self) -> list[list[float]] | None:
@@ -299,7 +303,40 @@ def _mention(m) -> dict | None:
     if article is None:
         return None
     return {"article": article, "start": start, "end": end, "text": text,
-            "passage": passage, "passage_start": pstart}
+            "passage": passage, "passage_start": pstart,
+            "role": "adjective" if m.get("role") == "adjective" else "place",
+            "evidence": _evidence(m.get("evidence"))}
+
+
+def _evidence(items) -> list[tuple[str, str, float, float | None]]:
+    """A mention's compact evidence ([group, feature, value, contribution]; ``geodata/reasons.py``),
+    entries that are not of that shape skipped."""
+    out = []
+    for item in items[:MAX_EVIDENCE] if isinstance(items, list) else []:
+        if not (isinstance(item, list) and len(item) == 4 and item[0] in ("p", "c") and isinstance(item[1], str)):
+            continue
+        value, contribution = _num(item[2]), _num(item[3])
+        if value is not None:
+            out.append((item[0], item[1][:60], value, contribution))
+    return out
+
+
+def with_roles(atlas: Atlas, adjectives: bool) -> Atlas:
+    """The atlas as the map shows it: places named outright (mentions of role "place"), and with
+    ``adjectives`` the nationality words too ("Russian officials": role "adjective"). Without them, a
+    country known only through such words is left out and counts are of the places named outright."""
+    if adjectives:
+        return atlas
+    places = []
+    for p in atlas.places:
+        kept = [m for m in p["mentions"] if m["role"] == "place"]
+        if len(kept) == len(p["mentions"]):
+            places.append(p)
+        elif kept:
+            arts = {m["article"] for m in kept}
+            places.append({**p, "mentions": kept, "mention_count": len(kept),
+                           "articles": [a for a in p["articles"] if a in arts]})
+    return dataclasses.replace(atlas, places=places, by_id={p["id"]: p for p in places})
 
 
 def _skipped(items) -> list[tuple[str, str]]:
@@ -449,6 +486,21 @@ def _read_texts(data_dir: Path, build_id: str | None, problems: list[str]) -> Ar
     return adoc
 
 
+def _languages(adoc: ArticlesEnvelope) -> tuple[dict[str, str], dict[str, str]]:
+    """(article id -> language code, article id -> the build's fallback notice) from articles.json."""
+    languages: dict[str, str] = {}
+    notices: dict[str, str] = {}
+    for a in adoc.articles:
+        aid = _str(a.get("id")) if isinstance(a, dict) else None
+        if aid is None:
+            continue
+        if isinstance(a.get("language"), str) and a["language"].strip():
+            languages[aid] = a["language"].strip()[:12]
+        if isinstance(a.get("language_notice"), str) and a["language_notice"].strip():
+            notices[aid] = a["language_notice"].strip()[:300]
+    return languages, notices
+
+
 def _texts(adoc: ArticlesEnvelope) -> dict[str, str]:
     texts: dict[str, str] = {}
     for a in adoc.articles:
@@ -465,8 +517,9 @@ def _read_atlas(data_dir: Path) -> Atlas:
     places, by_id = _places(envelope.features, problems)
     _complete_article_list(articles, places)
     article_by_id = {a["id"]: a for a in articles}
+    languages, notices = _languages(adoc)
     return Atlas(places, by_id, articles, article_by_id, _texts(adoc), problems,
-                 _skipped(adoc.skipped), _unresolved(adoc.unresolved), envelope.build_id)
+                 _skipped(adoc.skipped), _unresolved(adoc.unresolved), envelope.build_id, languages, notices)
 
 
 _LAST_GOOD: dict[Path, Atlas] = {}

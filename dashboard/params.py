@@ -12,6 +12,7 @@ Parameters:
     for another corpus (articles added or removed since) is reported instead of showing the wrong set.
   A selection of a 1,000-article corpus is at most ~180 characters this way (ids cost ~30 each).
 - `place` (selected place id), `lat`, `lon`, `zoom` (map view, written when the user asks for a link).
+- `adjectives=1`: the "Nationality words" layer is on (absent = off).
 
 Unknown or malformed values are dropped with a notice (one notice for any number of unknown
 parameters); nothing here is ever used as a path.
@@ -28,7 +29,7 @@ import zlib
 from dataclasses import dataclass, field
 
 SELECTION_KEYS = ("sel", "articles", "hide")  # the order they are tried in when a link has several
-KNOWN = SELECTION_KEYS + ("place", "lat", "lon", "zoom")
+KNOWN = SELECTION_KEYS + ("place", "lat", "lon", "zoom", "adjectives")
 # Parameters Streamlit itself uses; never reported as unknown.
 STREAMLIT_OWN = ("embed", "embed_options")
 MIN_ZOOM, MAX_ZOOM = 1, 18
@@ -49,6 +50,7 @@ class View:
     lat: float | None = None
     lon: float | None = None
     zoom: int | None = None
+    adjectives: bool = False  # the "Nationality words" layer
     notices: list[str] = field(default_factory=list)
 
 
@@ -247,6 +249,14 @@ def _position(params: dict[str, list[str]], view: View) -> None:
             view.zoom = int(z)
 
 
+def _layers(params: dict[str, list[str]], view: View) -> None:
+    raw = (params.get("adjectives") or [None])[-1]
+    if raw in ("1", "0"):
+        view.adjectives = raw == "1"
+    elif raw is not None:
+        view.notices.append(f"Ignored `adjectives={shown_value(raw)}` in the link: it must be 1 or 0.")
+
+
 def parse_view(params: dict[str, list[str]], article_ids, place_ids) -> View:
     """Validate raw query parameters (each key -> list of values) against the known ids
     (``article_ids`` in the corpus's order: the order of ``View.articles``)."""
@@ -257,6 +267,7 @@ def parse_view(params: dict[str, list[str]], article_ids, place_ids) -> View:
     _selection(params, list(dict.fromkeys(article_ids)), view)
     _place(params, place_ids, view)
     _position(params, view)
+    _layers(params, view)
     return view
 
 
@@ -290,7 +301,7 @@ def selection_params(articles, all_ids) -> dict[str, list[str] | str]:
 
 def view_to_params(articles: list[str], all_ids: list[str], place: str | None,
                    lat: float | None = None, lon: float | None = None,
-                   zoom: int | None = None) -> dict[str, list[str] | str]:
+                   zoom: int | None = None, adjectives: bool = False) -> dict[str, list[str] | str]:
     """The query parameters for a view (no selection parameter when every article is shown)."""
     out: dict[str, list[str] | str] = selection_params(articles, all_ids)
     if place:
@@ -300,4 +311,6 @@ def view_to_params(articles: list[str], all_ids: list[str], place: str | None,
         out["lon"] = f"{lon:.5f}"
     if zoom is not None:
         out["zoom"] = str(int(zoom))
+    if adjectives:
+        out["adjectives"] = "1"
     return out

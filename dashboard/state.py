@@ -20,6 +20,7 @@ ARTICLE_FILTER_KEY = "article_filter"  # the article list's search box
 ARTICLE_SORT_KEY = "article_sort"     # the article list's sort order
 HIGHLIGHT_KEY = "highlight_article"   # many articles shown: the article whose places are highlighted
 TABLE_KEY = "places_table"            # the places table (its row selection)
+ADJECTIVES_KEY = "adjectives_layer"   # the "Nationality words" layer toggle
 
 PANEL_PLACE = "Place"
 PANEL_ARTICLES = "Articles"
@@ -46,6 +47,7 @@ class ViewState:
     article_ids: tuple[str, ...] = ()         # the article list `shown` was made for
     highlight: str | None = None              # many articles shown: the one whose places stand out
     selected_name: str | None = None          # to find the selection again after a fix renames its id
+    adjectives: bool = False                  # the "Nationality words" layer: countries named by them
 
 
 def view_state() -> ViewState:
