@@ -344,7 +344,7 @@ def the_map(atlas: Atlas, vs: ViewState, key: tuple, shown_key: str, base_view: 
     bounds, story = base_view
     base = mapview.base_map(bounds, tile_mode(), story, view_given=vs.link_view)
     rows = cached_rows(atlas, key, shown_key, vs.shown, highlight)
-    layer = mapview.place_group(rows, f"{shown_key}:{highlight}", vs.selected)
+    layer = mapview.place_group(rows, f"{shown_key}:{highlight}:{int(vs.adjectives)}", vs.selected)
     st_folium(base, key=MAP_KEY, height=MAP_HEIGHT, use_container_width=True,
               returned_objects=["last_active_drawing", "last_object_clicked_count", "center", "zoom"],
               feature_group_to_add=layer, center=vs.view_center, zoom=vs.view_zoom,
@@ -407,16 +407,14 @@ def table_view(atlas: Atlas, vs: ViewState, key: tuple, shown_key: str) -> None:
 
 
 def curation_hook(place: dict, cfg, shown: list[str]) -> None:
-    """The "Wrong place?" section (dashboard/curation_panel.py): the evidence of the place's mentions in
-    the shown articles for every reader; the fixes only when editing is on (the panel checks)."""
+    """The "Wrong place?" section (dashboard/curation_panel.py): the place's evidence in the shown
+    articles for every reader; the fixes only when editing is on (the panel checks)."""
     try:
         from dashboard.curation_panel import render_curation_panel
     except ImportError:
         return
-    shown_set = set(shown)
     try:
-        render_curation_panel(dict(place), cfg.data_dir, cfg.articles_dir,
-                              mentions=[m for m in place["mentions"] if m["article"] in shown_set])
+        render_curation_panel(dict(place), cfg.data_dir, cfg.articles_dir, articles=set(shown))
     except Exception as exc:  # the map must keep working even when the panel fails
         st.warning(f"The curation panel failed: {md_escape(str(exc))[:300]}")
 

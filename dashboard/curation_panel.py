@@ -136,13 +136,12 @@ def _reason_items(reasons: list[Reason], total: int) -> str:
     return "".join(items)
 
 
-def evidence_html(place: dict, mentions: list[dict]) -> str:
-    """Why these words are a place and why this place, from the mentions' evidence (escaped HTML; empty
-    when the build carried none, e.g. an older build)."""
-    why_place, why_this = summarise(mentions)
+def evidence_html(place: dict, articles: set[str] | None = None) -> str:
+    """Why these words are a place and why this place, from the place's evidence in ``articles`` (None:
+    all); escaped HTML, empty when the build carried none (an older build, an online geocoder's place)."""
+    why_place, why_this, total = summarise(place.get("evidence") or [], articles)
     if not (why_place or why_this):
         return ""
-    total = len(mentions)
     name = html.escape(str(place.get("name") or "this place"))
     alts = alternatives(place)
     rival = f" and not {html.escape(label(alts[0]).split(' · ')[0])}" if alts else ""
@@ -223,10 +222,10 @@ def render_curation_panel(
     *,
     gazetteer=None,
     run: Callable[[Path, Path, Path], BuildResult] | None = None,
-    mentions: list[dict] | None = None,
+    articles: set[str] | None = None,
 ) -> None:
-    """The "Wrong place?" panel for one place: the evidence of ``mentions`` (default: all the place's),
-    then the fixes when editing is on. ``gazetteer`` and ``run`` are for tests (default: the offline
+    """The "Wrong place?" panel for one place: its evidence in ``articles`` (default: all), then the
+    fixes when editing is on. ``gazetteer`` and ``run`` are for tests (default: the offline
     gazetteer and ``run_build``)."""
     run = run or run_build
     pid = str(place.get("id") or place.get("name") or "place")
@@ -237,7 +236,7 @@ def render_curation_panel(
             (st.success if result["ok"] else st.error)(result["message"])
             if result.get("output"):
                 st.code(result["output"], language=None)
-        evidence = evidence_html(place, place.get("mentions") or [] if mentions is None else mentions)
+        evidence = evidence_html(place, articles)
         if evidence:
             st.html(evidence)
         if not editing_enabled():

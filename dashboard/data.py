@@ -304,20 +304,28 @@ def _mention(m) -> dict | None:
         return None
     return {"article": article, "start": start, "end": end, "text": text,
             "passage": passage, "passage_start": pstart,
-            "role": "adjective" if m.get("role") == "adjective" else "place",
-            "evidence": _evidence(m.get("evidence"))}
+            "role": "adjective" if m.get("role") == "adjective" else "place"}
 
 
-def _evidence(items) -> list[tuple[str, str, float, float | None]]:
-    """A mention's compact evidence ([group, feature, value, contribution]; ``geodata/reasons.py``),
-    entries that are not of that shape skipped."""
+def _evidence_items(items) -> list[tuple[str, str, int, float | None, float]]:
     out = []
     for item in items[:MAX_EVIDENCE] if isinstance(items, list) else []:
-        if not (isinstance(item, list) and len(item) == 4 and item[0] in ("p", "c") and isinstance(item[1], str)):
+        if not (isinstance(item, list) and len(item) == 5 and item[0] in ("p", "c") and isinstance(item[1], str)):
             continue
-        value, contribution = _num(item[2]), _num(item[3])
-        if value is not None:
-            out.append((item[0], item[1][:60], value, contribution))
+        count, contribution, value = _int(item[2]), _num(item[3]), _num(item[4])
+        if count and value is not None:
+            out.append((item[0], item[1][:60], count, contribution, value))
+    return out
+
+
+def _evidence(groups) -> list[tuple[str, str, int, list]]:
+    """A place's compact evidence: (article, role, mentions, items), items (group, feature, mentions,
+    contribution, value) (``geodata/reasons.py``); entries not of that shape skipped."""
+    out = []
+    for g in groups if isinstance(groups, list) else []:
+        if isinstance(g, list) and len(g) == 4 and _str(g[0]) and _int(g[2]):
+            role = "adjective" if g[1] == "adjective" else "place"
+            out.append((_str(g[0]), role, _int(g[2]), _evidence_items(g[3])))
     return out
 
 
@@ -335,7 +343,8 @@ def with_roles(atlas: Atlas, adjectives: bool) -> Atlas:
         elif kept:
             arts = {m["article"] for m in kept}
             places.append({**p, "mentions": kept, "mention_count": len(kept),
-                           "articles": [a for a in p["articles"] if a in arts]})
+                           "articles": [a for a in p["articles"] if a in arts],
+                           "evidence": [g for g in p.get("evidence") or [] if g[1] == "place"]})
     return dataclasses.replace(atlas, places=places, by_id={p["id"]: p for p in places})
 
 
@@ -423,6 +432,7 @@ def _place(f) -> dict:
         "articles": arts,
         "mentions": mentions,
         "candidates": [c for c in props.get("candidates") or [] if isinstance(c, dict)],
+        "evidence": _evidence(props.get("evidence")),
     }
 
 

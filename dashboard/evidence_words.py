@@ -1,10 +1,10 @@
 """The resolver's named evidence in plain words, for the "Wrong place?" section of the place panel.
 
-Each mention in places.geojson carries compact evidence (``geodata/reasons.py``):
-``[group, feature, value, contribution]``, group "p" = why the words are a place, "c" = why this
-place over the runner-up. ``summarise(mentions)`` pools it over a place's shown mentions: per feature,
-in how many mentions it counted and what it added in all, strongest first; ``phrase`` says a feature
-in words a reporter reads ("population 126,000", "same country as the article's other places").
+Each place in places.geojson carries compact evidence per article and role (``geodata/reasons.py``):
+items ``[group, feature, mentions, contribution, value]``, group "p" = why the words are a place, "c" =
+why this place over the runner-up. ``summarise(groups, articles)`` pools them over the shown articles:
+per reason, in how many mentions it counted and what it added in all, strongest first; ``phrase`` says a
+feature in words a reporter reads ("population 126,000", "same country as the article's other places").
 Everything returned is plain text: callers escape it.
 """
 from __future__ import annotations
@@ -138,22 +138,23 @@ class Reason:
         return self.weight < 0
 
 
-def summarise(mentions: list[dict]) -> tuple[list[Reason], list[Reason]]:
-    """(why a place, why this place) over the mentions' evidence, strongest first; "why a place" leads
-    with what spoke for it, then what spoke against it."""
+def summarise(groups: list, articles: set[str] | None = None) -> tuple[list[Reason], list[Reason], int]:
+    """(why a place, why this place, mentions) pooled over a place's evidence groups (article, role,
+    mentions, items) of ``articles`` (None: all), strongest first, what spoke against it last."""
     pooled: dict[tuple[str, str], Reason] = {}
-    for m in mentions:
-        seen = set()
-        for group, name, value, contribution in m.get("evidence") or []:
+    total = 0
+    for article, _, mentions, items in groups:
+        if articles is not None and article not in articles:
+            continue
+        total += mentions
+        for group, name, count, contribution, value in items:
             text = phrase(name, value, group == "p" or value != 0)
-            key = (group, text)  # "LOC" and "GPE" say the same thing: one reason
-            reason = pooled.setdefault(key, Reason(name, text, 0, 0.0, group == "p"))
-            reason.weight += RULE_WEIGHT if contribution is None else contribution
-            if key not in seen:
-                seen.add(key)
-                reason.mentions += 1
+            # "LOC" and "GPE" say the same thing: one reason (counted once per mention at most)
+            reason = pooled.setdefault((group, text), Reason(name, text, 0, 0.0, group == "p"))
+            reason.weight += RULE_WEIGHT * count if contribution is None else contribution
+            reason.mentions = min(reason.mentions + count, total)
     place = [r for r in pooled.values() if r.for_place]
     choice = [r for r in pooled.values() if not r.for_place]
     place.sort(key=lambda r: (r.against, -abs(r.weight), r.feature))
     choice.sort(key=lambda r: (r.against, -abs(r.weight), r.feature))
-    return place, choice
+    return place, choice, total

@@ -41,10 +41,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-# A mention's compact evidence (``geodata/reasons.py``): [group, feature, value, contribution], group
-# "p" = why it is a place (recognizer), "c" = why this reading over the runner-up (resolver).
+Role = Literal["place", "adjective"]
+# A place's compact evidence per article and role (``geodata/reasons.py``): [article, role, mentions,
+# items], each item [group, feature, mentions it counted in, contribution summed (None: a rule), value];
+# group "p" = why the words are a place (recognizer), "c" = why this place over the runner-up (resolver).
 MAX_EVIDENCE = 8
-EvidenceItem = tuple[Literal["p", "c"], Annotated[str, Field(max_length=60)], float, float | None]
+EvidenceItem = tuple[Literal["p", "c"], Annotated[str, Field(max_length=60)], Annotated[int, Field(ge=1)],
+                     float | None, float]
+EvidenceGroup = tuple[str, Role, Annotated[int, Field(ge=1)],
+                      Annotated[list[EvidenceItem], Field(max_length=MAX_EVIDENCE)]]
 
 
 class MentionOut(_Strict):
@@ -60,8 +65,7 @@ class MentionOut(_Strict):
     source: str | None = None
     url: str | None = None
     # "place": named outright; "adjective": a nationality word ("Russian officials") naming its country
-    role: Literal["place", "adjective"] = "place"
-    evidence: Annotated[list[EvidenceItem], Field(max_length=MAX_EVIDENCE)] | None = None
+    role: Role = "place"
 
 
 class CandidateOut(_Strict):
@@ -92,6 +96,7 @@ class PlaceProperties(_Strict):
     articles: list[str]
     mentions: list[MentionOut]
     candidates: list[CandidateOut]
+    evidence: list[EvidenceGroup] | None = None  # why a place, why this one: per article and role
 
 
 class Point(_Strict):

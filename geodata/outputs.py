@@ -26,7 +26,7 @@ from .language import fallback_notice
 from .model import Place, ResolvedMention
 from .params import Params, load_params
 from .passages import passage
-from .reasons import mention_reasons
+from .reasons import mention_reasons, pool
 
 try:
     import fcntl
@@ -44,6 +44,7 @@ class PlaceEntry:
     mentions: list[dict] = field(default_factory=list)
     aliases: Counter = field(default_factory=Counter)
     adjectives: Counter = field(default_factory=Counter)  # nationality words naming it ("British")
+    reasons: dict[tuple[str, str], list] = field(default_factory=dict)  # (article, role) -> per-mention reasons
     candidates: dict[str, Place] = field(default_factory=dict)
 
 
@@ -82,9 +83,9 @@ def provenance(article: Article) -> dict:
 
 def collect_places(articles: list[Article], resolved: dict[str, list[ResolvedMention]],
                    params: Params | None = None) -> dict[str, PlaceEntry]:
-    """Group resolved mentions (of every role) by place, in order of first appearance; each mention
-    carries its role and its compact evidence (``geodata/reasons.py``, under ``params``: default the
-    shipped weights, which the build's parser uses)."""
+    """Group resolved mentions (of every role) by place, in order of first appearance, with their
+    evidence per article and role (``geodata/reasons.py``, under ``params``: default the shipped
+    weights, which the build's parser uses)."""
     params = params or load_params()
     entries: dict[str, PlaceEntry] = {}
     for article in articles:
@@ -102,8 +103,8 @@ def collect_places(articles: list[Article], resolved: dict[str, list[ResolvedMen
                 "passage_start": passage_start,
                 **provenance(article),
                 **({"role": rm.role} if rm.role != "place" else {}),  # the contract's default: "place"
-                "evidence": mention_reasons(rm, params) or None,
             })
+            entry.reasons.setdefault((article.id, rm.role), []).append(mention_reasons(rm, params))
             (entry.aliases if rm.role == "place" else entry.adjectives)[" ".join(rm.text.split())] += 1
             for cand in rm.candidates:
                 if cand.id != rm.place.id and len(entry.candidates) < MAX_CANDIDATES:
@@ -136,6 +137,8 @@ def feature(entry: PlaceEntry, article_order: dict[str, int]) -> dict:
             "articles": article_ids,
             "mentions": entry.mentions,
             "candidates": [candidate_dict(c) for c in entry.candidates.values()],
+            "evidence": [[aid, role, len(per), items] for (aid, role), per in entry.reasons.items()
+                         if (items := pool(per))] or None,
         },
     }
 

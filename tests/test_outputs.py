@@ -205,12 +205,25 @@ def test_nationality_words_are_mentions_of_role_adjective_counted_apart(tmp_path
     assert [m.get("role", "place") for m in france["mentions"]] == ["adjective", "place"]
     assert france["aliases"] == ["France"] and france["mention_count"] == 2
     assert collection["articles"][0]["place_count"] == 2 and collection["articles"][0]["mention_count"] == 2
-    evidence = by_name["Dunkirk"]["mentions"][0]["evidence"]
-    assert ["p", "label:GPE", 1.0, 2.5] in evidence
-    # why Dunkirk over Dover, Delaware: population and the article's country, by what they added
+    [(article, role, n, evidence)] = by_name["Dunkirk"]["evidence"]
+    assert (article, role, n) == ("a1", "place", 1) and ["p", "label:GPE", 1, 2.5, 1.0] in evidence
+    # why Dunkirk over Dover, Delaware: the article's country and population, by what they added
     choice = [e for e in evidence if e[0] == "c"]
-    assert [e[1] for e in choice] == ["country_share", "log_population"]
-    assert france["mentions"][0]["evidence"][0] == ["p", "demonym_reported", 1.0, None]
+    assert choice == [["c", "country_share", 1, 1.0, 0.5], ["c", "log_population", 1, 0.11, 4.9]]
+    groups = {(g[0], g[1]): g for g in france["evidence"]}
+    assert set(groups) == {("a1", "adjective")}  # the other mention of France carries no evidence
+    assert groups[("a1", "adjective")][3][0] == ["p", "demonym_reported", 1, None, 1.0]
+
+
+def test_evidence_is_pooled_per_article_and_capped():
+    from geodata.reasons import MAX_PER_GROUP, pool
+
+    per_mention = [[("p", "cue_location_word", 1.0, 1.0), ("p", "curated_name", 1.0, None)],
+                   [("p", "cue_location_word", 1.0, 1.0)]] + [[("p", f"f{k}", 1.0, 0.1 * k)] for k in range(9)]
+    pooled = pool(per_mention)
+    assert pooled[0] == ["p", "curated_name", 1, None, 1.0]  # a rule first
+    assert pooled[1] == ["p", "cue_location_word", 2, 2.0, 1.0]  # two mentions, what they added in all
+    assert len(pooled) == MAX_PER_GROUP
 
 
 def test_the_contract_knows_the_mention_roles_and_caps_the_evidence():
@@ -219,9 +232,14 @@ def test_the_contract_knows_the_mention_roles_and_caps_the_evidence():
     assert contract.MentionOut.model_validate({**base, "role": "adjective"}).role == "adjective"
     with pytest.raises(contract.ValidationError):
         contract.MentionOut.model_validate({**base, "role": "noun"})
-    item = ["p", "label:GPE", 1.0, 2.5]
-    assert contract.MentionOut.model_validate({**base, "evidence": [item] * contract.MAX_EVIDENCE}).evidence
-    with pytest.raises(contract.ValidationError):
-        contract.MentionOut.model_validate({**base, "evidence": [item] * (contract.MAX_EVIDENCE + 1)})
-    with pytest.raises(contract.ValidationError):
-        contract.MentionOut.model_validate({**base, "evidence": [["x", "label:GPE", 1.0, 2.5]]})
+    props = {"id": "1", "name": "France", "gazetteer_name": "France", "kind": "country", "country": "FR",
+             "geonameid": 1, "source": "geonames", "aliases": [], "mention_count": 1, "articles": ["a"],
+             "mentions": [base], "candidates": []}
+    assert contract.PlaceProperties.model_validate(props).evidence is None  # optional: older builds
+    item = ["p", "label:GPE", 1, 2.5, 1.0]
+    full = {**props, "evidence": [["a", "place", 1, [item] * contract.MAX_EVIDENCE]]}
+    assert contract.PlaceProperties.model_validate(full).evidence
+    for bad in (["a", "place", 1, [item] * (contract.MAX_EVIDENCE + 1)], ["a", "noun", 1, [item]],
+                ["a", "place", 1, [["x", "label:GPE", 1, 2.5, 1.0]]]):
+        with pytest.raises(contract.ValidationError):
+            contract.PlaceProperties.model_validate({**props, "evidence": [bad]})
