@@ -236,3 +236,16 @@ def test_hidden_ids_are_validated():
     assert v.articles == ["a1", "a3"] and "unknown article id(s) hidden" in v.notices[0]
     v = parse(hide=["nope"])
     assert v.articles is None and v.notices
+
+
+def test_the_nationality_words_layer_is_in_the_link_only_when_on():
+    from dashboard.params import parse_view, view_to_params
+
+    ids = ["a", "b"]
+    assert "adjectives" not in view_to_params(ids, ids, None)
+    on = view_to_params(ids, ids, None, adjectives=True)
+    assert on == {"adjectives": "1"}
+    assert parse_view({k: [v] for k, v in on.items()}, ids, set()).adjectives is True
+    assert parse_view({}, ids, set()).adjectives is False
+    bad = parse_view({"adjectives": ["yes<script>"]}, ids, set())
+    assert bad.adjectives is False and len(bad.notices) == 1 and "<" not in bad.notices[0]
