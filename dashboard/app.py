@@ -20,15 +20,16 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import assets, mapview, panel, settings, timeline
-from dashboard.articles_panel import article_list, highlight_picker, legend, set_shown
+from dashboard.articles_panel import article_list, highlight_picker, language_notices, legend, set_shown
 from dashboard.data import (
     COORDINATOR, Atlas, DataError, article_files, build_reason, config_from_env, load_atlas, output_signature,
+    with_roles,
 )
 from dashboard.events import interpret
 from dashboard.params import parse_view, view_to_params
 from dashboard.search import PlaceSearch, country_name, gazetteer_lookup
 from dashboard.state import (
-    MAP_KEY, PANEL_ARTICLES, PANEL_KEY, PANEL_PLACE, PANEL_TABLE, PANEL_VIEWS, SEARCH_KEY, SEARCH_TEXT_KEY,
+    ADJECTIVES_KEY, MAP_KEY, PANEL_ARTICLES, PANEL_KEY, PANEL_PLACE, PANEL_TABLE, PANEL_VIEWS, SEARCH_KEY, SEARCH_TEXT_KEY,
     TABLE_KEY, ViewState, view_state,
 )
 from dashboard.tables import places_csv, places_table, selection_geojson
@@ -98,6 +99,12 @@ def ensure_outputs(articles_dir: Path, data_dir: Path, force: bool = False,
 @st.cache_resource(show_spinner=False, max_entries=4)
 def cached_atlas(data_dir: str, signature: tuple) -> Atlas:
     return load_atlas(Path(data_dir))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def cached_view(_atlas: Atlas, key: tuple, adjectives: bool) -> Atlas:
+    """The places the map shows: named outright, plus nationality words with the layer on."""
+    return with_roles(_atlas, adjectives)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -202,6 +209,7 @@ def init_state(atlas: Atlas, vs: ViewState) -> None:
     vs.link_view = vs.view_center is not None
     vs.map_state = {"center": vs.view_center, "zoom": view.zoom}
     vs.dates = DateRange(view.date_from, view.date_to, view.undated)
+    vs.adjectives = view.adjectives
     vs.ready = True
 
 
@@ -277,7 +285,8 @@ def share_params(atlas: Atlas, vs: ViewState, story: list[list[float]] | None) -
         else:  # the map has not reported its view yet: the view it opens with
             (lat, lon), zoom = mapview.initial_view(story or atlas.bounds)
     return view_to_params(vs.shown, [a["id"] for a in atlas.articles], vs.selected, lat, lon, zoom,
-                          date_from=vs.dates.start, date_to=vs.dates.end, undated=vs.dates.undated)
+                          date_from=vs.dates.start, date_to=vs.dates.end, undated=vs.dates.undated,
+                          adjectives=vs.adjectives)
 
 
 def sync_url(params: dict) -> None:
@@ -356,13 +365,15 @@ def left_out(atlas: Atlas) -> None:
             st.text(p)
 
 
-def the_map(atlas: Atlas, vs: ViewState, key: tuple, shown_key: str, visible: list[str]) -> None:
+def the_map(atlas: Atlas, vs: ViewState, key: tuple, shown_key: str, visible: list[str], base_view: tuple) -> None:
+    """``visible``: the shown articles inside the date filter. ``base_view``: (bounds, story) of the places
+    named outright, whatever the layers: the base map must stay the same all session (a change reloads the
+    map), as must whether the link gave a view."""
     highlight = vs.highlight if mapview.colour_mode(visible) == "kind" else None
-    story = cached_story(atlas, key)
-    # the base map must stay the same all session (a change reloads the map): whether the link gave a view
-    base = mapview.base_map(atlas.bounds, tile_mode(), story, view_given=vs.link_view)
+    bounds, story = base_view
+    base = mapview.base_map(bounds, tile_mode(), story, view_given=vs.link_view)
     rows = cached_rows(atlas, key, shown_key, visible, highlight)
-    layer = mapview.place_group(rows, f"{shown_key}:{highlight}", vs.selected)
+    layer = mapview.place_group(rows, f"{shown_key}:{highlight}:{int(vs.adjectives)}", vs.selected)
     st_folium(base, key=MAP_KEY, height=MAP_HEIGHT, use_container_width=True,
               returned_objects=["last_active_drawing", "last_object_clicked_count", "center", "zoom"],
               feature_group_to_add=layer, center=vs.view_center, zoom=vs.view_zoom,
@@ -373,10 +384,11 @@ def place_view(atlas: Atlas, vs: ViewState, cfg, key: tuple, visible: list[str])
     place = atlas.by_id.get(vs.selected) if vs.selected else None
     if place is None:
         panel.overview(atlas, visible, lambda pid: go_to_place(atlas, pid, key))
+        language_notices(atlas)
         left_out(atlas)
         return
     panel.place_header(place, country_name(place["country"]))
-    curation_hook(place, cfg)
+    curation_hook(place, cfg, visible)
     colours = mapview.article_colours([a["id"] for a in atlas.articles], visible)
     panel.passages(atlas, vs, place, colours, visible, lambda ids: reveal(atlas, vs, key, ids))
     if vs.reader and vs.reader in atlas.texts:
@@ -384,16 +396,26 @@ def place_view(atlas: Atlas, vs: ViewState, cfg, key: tuple, visible: list[str])
         panel.reader_dialog(atlas, aid, place)
 
 
+def layer_toggles(vs: ViewState) -> None:
+    """The map's optional layers (in the view state and the share link)."""
+    st.toggle("Nationality words", value=vs.adjectives, key=ADJECTIVES_KEY,
+              on_change=lambda: setattr(vs, "adjectives", bool(st.session_state.get(ADJECTIVES_KEY))),
+              help="Also map the countries that articles name through nationality words "
+                   "(\"Russian officials\", \"British troops\") and count those words as mentions")
+
+
 def articles_view(atlas: Atlas, vs: ViewState, cfg, key: tuple, visible: list[str]) -> None:
     if cfg.uploads:
         upload_report(vs)
         add_articles(cfg, vs)
+    layer_toggles(vs)
     date_filter(atlas, vs, cached_dates(atlas, key))
     by_article = mapview.colour_mode(visible) == "article"
     if not by_article:
         highlight_picker(atlas, vs, visible)
     legend(atlas, visible, mapview.article_colours([a["id"] for a in atlas.articles], visible), by_article,
            mapview.KIND_LEGEND)
+    language_notices(atlas)
     article_list(atlas, vs, cached_dates(atlas, key))
     left_out(atlas)
     if editing_enabled(cfg.editing):
@@ -416,16 +438,15 @@ def table_view(atlas: Atlas, key: tuple, shown_key: str, visible: list[str]) -> 
                  column_config={"id": None})
 
 
-def curation_hook(place: dict, cfg) -> None:
-    """Call dashboard/curation_panel.py's render_curation_panel when it exists and editing is on."""
-    if not editing_enabled(cfg.editing):
-        return
+def curation_hook(place: dict, cfg, shown: list[str]) -> None:
+    """The "Wrong place?" section (dashboard/curation_panel.py): the place's evidence in the shown
+    articles for every reader; the fixes only when editing is on (the panel checks)."""
     try:
         from dashboard.curation_panel import render_curation_panel
     except ImportError:
         return
     try:
-        render_curation_panel(dict(place), cfg.data_dir, cfg.articles_dir)
+        render_curation_panel(dict(place), cfg.data_dir, cfg.articles_dir, articles=set(shown))
     except Exception as exc:  # the map must keep working even when the panel fails
         st.warning(f"The curation panel failed: {md_escape(str(exc))[:300]}")
 
@@ -476,14 +497,18 @@ def main() -> None:
         st.button("Retry the build", on_click=lambda: ss.update(force_build=True))
     try:
         key = (str(cfg.data_dir), output_signature(cfg.data_dir))
-        atlas = cached_atlas(*key)
+        every_role = cached_atlas(*key)
     except DataError as exc:
         st.error(f"Cannot read the map data in {md_code(str(cfg.data_dir))}: {md_escape(str(exc))}")
         st.stop()
 
     vs = view_state()
     if not vs.ready:
-        init_state(atlas, vs)
+        init_state(every_role, vs)
+    places_only = cached_view(every_role, key, False)
+    base_view = (places_only.bounds, cached_story(places_only, key))
+    atlas = cached_view(every_role, key, True) if vs.adjectives else places_only
+    key = key + ("adjectives",) if vs.adjectives else key  # every cache below depends on the layer
     follow_rebuild(atlas, vs)
 
     visible = visible_articles(atlas, vs, key)
@@ -492,14 +517,14 @@ def main() -> None:
         st.warning(notice, icon="⚠️")
     for message in settings.problems():  # an invalid ATLAS_* value: its default is used
         st.warning(md_escape(message), icon="⚠️")
-    params = share_params(atlas, vs, cached_story(atlas, key))
+    params = share_params(atlas, vs, base_view[1])
     sync_url(params)
     share_box(vs, params)
 
     shown_key = hashlib.sha1("\0".join(visible).encode()).hexdigest()
     left, right = st.columns([3, 2], gap="medium")
     with left:  # the map first: Streamlit draws elements in script order
-        the_map(atlas, vs, key, shown_key, visible)
+        the_map(atlas, vs, key, shown_key, visible, base_view)
     with right:
         side_panel(atlas, vs, cfg, key, shown_key, visible)
 

@@ -16,7 +16,7 @@ from dashboard.data import Atlas
 from dashboard.state import (
     ARTICLE_FILTER_KEY, ARTICLE_SORT_KEY, HIGHLIGHT_KEY, ViewState, checkbox_key, editor_key,
 )
-from dashboard.text import md_escape
+from dashboard.text import md_code, md_escape
 from dashboard.timeline import day_words
 
 CHECKBOX_LIMIT = 30
@@ -36,6 +36,22 @@ def toggle(vs: ViewState, atlas: Atlas, aid: str, key: str) -> None:
     current = set(vs.shown)
     current.add(aid) if on else current.discard(aid)
     vs.shown = [a["id"] for a in atlas.articles if a["id"] in current]
+
+
+def language_tag(atlas: Atlas, aid: str) -> str:
+    """ "FR", "DE": the article's detected language when it is not English ("" for English or unknown)."""
+    code = atlas.languages.get(aid, "")
+    return "" if code in ("", "en", "und") else code.upper()
+
+
+def language_notices(atlas: Atlas) -> None:
+    """The build's notices for articles in a language it has no pipeline for (parsed as English)."""
+    notices = atlas.language_notices
+    if notices:
+        names = sorted({language_tag(atlas, a) or "?" for a in notices})
+        st.warning(f"{len(notices)} article{'s' if len(notices) != 1 else ''} in a language without its own "
+                   f"pipeline ({md_escape(', '.join(names))}): read with the English one, so places may be missed.",
+                   icon="⚠️")
 
 
 def matching(atlas: Atlas, query: str, sort: str, dates: dict[str, date | None] | None = None) -> list[dict]:
@@ -124,19 +140,23 @@ def article_list(atlas: Atlas, vs: ViewState, dates: dict[str, date | None] | No
     if n <= CHECKBOX_LIMIT:
         for a in arts:
             key = checkbox_key(a["id"], vs.shown_gen)
-            st.checkbox(_label(a, dates.get(a["id"]), a["id"] in in_range),
+            tag = language_tag(atlas, a["id"])
+            notice = atlas.language_notices.get(a["id"])
+            st.checkbox(_label(a, dates.get(a["id"]), a["id"] in in_range) + (f" {md_code(tag)}" if tag else ""),
                         value=a["id"] in shown, key=key, on_change=toggle, args=(vs, atlas, a["id"], key),
-                        help=f"Article id {md_escape(a['id'])}")
+                        help=f"Article id {md_escape(a['id'])}" + (f" · {md_escape(notice)}" if notice else ""))
         return
     ids = [a["id"] for a in arts]
     table = pd.DataFrame({"show": [a["id"] in shown for a in arts],
                           "article": [a["title"] for a in arts],
                           "date": [dates.get(a["id"]) for a in arts],
                           "source": [a.get("source") or "" for a in arts],
-                          "places": [a["place_count"] or 0 for a in arts]})
+                          "places": [a["place_count"] or 0 for a in arts],
+                          "language": [language_tag(atlas, a["id"]) for a in arts]})
     key = editor_key(vs.shown_gen) + f"_{hash((query, sort)) & 0xffff}"
     st.data_editor(table, key=key, hide_index=True, height=360, width="stretch",
-                   disabled=["article", "date", "source", "places"], on_change=apply_editor, args=(vs, atlas, ids, key),
+                   disabled=["article", "date", "source", "places", "language"], on_change=apply_editor,
+                   args=(vs, atlas, ids, key),
                    column_config={"show": st.column_config.CheckboxColumn("show", width="small")})
 
 

@@ -6,17 +6,22 @@ one appends ``pin`` rows (one per spelling) to the overrides file (``$ATLAS_OVER
 ``geodata/overrides.csv``), reruns ``python -m geodata build --articles A --out D`` in a subprocess and
 reports the result. "Not a place" appends ``exclude`` rows instead.
 
-Editing is off unless the person running the app turns it on (``ATLAS_EDITING=1`` or ``editing = true``
-in ``.streamlit/secrets.toml``). The panel checks that itself and never writes when it is off.
+The section is always there: first the resolver's evidence (``evidence_html``: why these words are a
+place, why this place over the runner-up, top reasons then "All reasons"), then the fixes. Editing is off
+unless the person running the app turns it on (``ATLAS_EDITING=1`` or ``editing = true`` in
+``.streamlit/secrets.toml``); the panel checks that itself and never writes when it is off.
 """
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Callable
 
+import html
+
 import streamlit as st
 
 from dashboard import data, settings
+from dashboard.evidence_words import TOP, Reason, summarise
 from dashboard.data import BuildResult, build_command  # noqa: F401  (re-exported for callers and tests)
 from dashboard.text import md_escape
 from geodata.errors import AtlasError
@@ -120,6 +125,43 @@ def label(candidate: dict) -> str:
     return f"{name}{where}{kind}{coords}{source}"
 
 
+def _reason_items(reasons: list[Reason], total: int) -> str:
+    items = []
+    for r in reasons:
+        against = r.against
+        count = f' <span class="atlas-evidence-n">· {r.mentions} of {total}</span>' if total > 1 else ""
+        cls = ' class="against"' if against else ""
+        items.append(f'<li data-feature="{html.escape(r.feature)}"{cls}>'
+                     f'{"against: " if against else ""}{html.escape(r.text)}{count}</li>')
+    return "".join(items)
+
+
+def evidence_html(place: dict, articles: set[str] | None = None) -> str:
+    """Why these words are a place and why this place, from the place's evidence in ``articles`` (None:
+    all); escaped HTML, empty when the build carried none (an older build, an online geocoder's place)."""
+    why_place, why_this, total = summarise(place.get("evidence") or [], articles)
+    if not (why_place or why_this):
+        return ""
+    name = html.escape(str(place.get("name") or "this place"))
+    alts = alternatives(place)
+    rival = f" and not {html.escape(label(alts[0]).split(' · ')[0])}" if alts else ""
+    parts = [f'<div class="atlas-evidence" data-mentions="{total}">']
+    if why_place:
+        over = f" ({total} mentions)" if total > 1 else ""
+        parts.append(f'<div class="atlas-evidence-head">Why a place{over}</div>'
+                     f'<ul class="atlas-evidence-top" data-group="place">{_reason_items(why_place[:TOP], total)}</ul>')
+    if why_this:
+        parts.append(f'<div class="atlas-evidence-head">Why {name}{rival}</div>'
+                     f'<ul class="atlas-evidence-top" data-group="choice">{_reason_items(why_this[:TOP], total)}</ul>')
+    rest = len(why_place[TOP:]) + len(why_this[TOP:])
+    if rest:
+        parts.append(f'<details class="atlas-evidence-all"><summary>All reasons (+{rest})</summary>'
+                     f'<ul data-group="place">{_reason_items(why_place, total)}</ul>'
+                     f'<ul data-group="choice">{_reason_items(why_this, total)}</ul></details>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
 def alternatives(place: dict) -> list[dict]:
     """The ranked alternative candidates, without the current place and without duplicates."""
     seen = {str(place.get("id"))}
@@ -180,9 +222,11 @@ def render_curation_panel(
     *,
     gazetteer=None,
     run: Callable[[Path, Path, Path], BuildResult] | None = None,
+    articles: set[str] | None = None,
 ) -> None:
-    """The "Wrong place?" panel for one place. ``gazetteer`` and ``run`` are for tests (default: the
-    offline gazetteer and ``run_build``)."""
+    """The "Wrong place?" panel for one place: its evidence in ``articles`` (default: all), then the
+    fixes when editing is on. ``gazetteer`` and ``run`` are for tests (default: the offline
+    gazetteer and ``run_build``)."""
     run = run or run_build
     pid = str(place.get("id") or place.get("name") or "place")
     key = f"curation_{pid}"
@@ -192,6 +236,9 @@ def render_curation_panel(
             (st.success if result["ok"] else st.error)(result["message"])
             if result.get("output"):
                 st.code(result["output"], language=None)
+        evidence = evidence_html(place, articles)
+        if evidence:
+            st.html(evidence)
         if not editing_enabled():
             st.info("Editing is off. The person running the dashboard can turn it on with ATLAS_EDITING=1.")
             return

@@ -28,7 +28,9 @@ from dashboard import settings
 from pydantic import ValidationError
 
 from geodata.articles import find_article_files
-from geodata.contract import ARTICLES_FILE, PLACES_FILE, ArticlesEnvelope, PlacesEnvelope, first_error, mixed_set_message
+from geodata.contract import (
+    ARTICLES_FILE, MAX_EVIDENCE, PLACES_FILE, ArticlesEnvelope, PlacesEnvelope, first_error, mixed_set_message,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 BUILD_TIMEOUT_S = 1800
@@ -256,6 +258,8 @@ class Atlas:
     skipped: list[tuple[str, str]] = field(default_factory=list)          # (file, reason)
     unresolved: list[tuple[str, int, int]] = field(default_factory=list)  # (name, articles, mentions)
     build_id: str | None = None
+    languages: dict[str, str] = field(default_factory=dict)         # article id -> detected language code
+    language_notices: dict[str, str] = field(default_factory=dict)  # article id -> "parsed with the English one"
 
     @property
     def bounds(self) -> list[list[float]] | None:
@@ -313,7 +317,49 @@ def _mention(m) -> dict | None:
     if article is None:
         return None
     return {"article": article, "start": start, "end": end, "text": text,
-            "passage": passage, "passage_start": pstart}
+            "passage": passage, "passage_start": pstart,
+            "role": "adjective" if m.get("role") == "adjective" else "place"}
+
+
+def _evidence_items(items) -> list[tuple[str, str, int, float | None, float]]:
+    out = []
+    for item in items[:MAX_EVIDENCE] if isinstance(items, list) else []:
+        if not (isinstance(item, list) and len(item) == 5 and item[0] in ("p", "c") and isinstance(item[1], str)):
+            continue
+        count, contribution, value = _int(item[2]), _num(item[3]), _num(item[4])
+        if count and value is not None:
+            out.append((item[0], item[1][:60], count, contribution, value))
+    return out
+
+
+def _evidence(groups) -> list[tuple[str, str, int, list]]:
+    """A place's compact evidence: (article, role, mentions, items), items (group, feature, mentions,
+    contribution, value) (``geodata/reasons.py``); entries not of that shape skipped."""
+    out = []
+    for g in groups if isinstance(groups, list) else []:
+        if isinstance(g, list) and len(g) == 4 and _str(g[0]) and _int(g[2]):
+            role = "adjective" if g[1] == "adjective" else "place"
+            out.append((_str(g[0]), role, _int(g[2]), _evidence_items(g[3])))
+    return out
+
+
+def with_roles(atlas: Atlas, adjectives: bool) -> Atlas:
+    """The atlas as the map shows it: places named outright (mentions of role "place"), and with
+    ``adjectives`` the nationality words too ("Russian officials": role "adjective"). Without them, a
+    country known only through such words is left out and counts are of the places named outright."""
+    if adjectives:
+        return atlas
+    places = []
+    for p in atlas.places:
+        kept = [m for m in p["mentions"] if m["role"] == "place"]
+        if len(kept) == len(p["mentions"]):
+            places.append(p)
+        elif kept:
+            arts = {m["article"] for m in kept}
+            places.append({**p, "mentions": kept, "mention_count": len(kept),
+                           "articles": [a for a in p["articles"] if a in arts],
+                           "evidence": [g for g in p.get("evidence") or [] if g[1] == "place"]})
+    return dataclasses.replace(atlas, places=places, by_id={p["id"]: p for p in places})
 
 
 def _skipped(items) -> list[tuple[str, str]]:
@@ -401,6 +447,7 @@ def _place(f) -> dict:
         "articles": arts,
         "mentions": mentions,
         "candidates": [c for c in props.get("candidates") or [] if isinstance(c, dict)],
+        "evidence": _evidence(props.get("evidence")),
     }
 
 
@@ -465,6 +512,21 @@ def _read_texts(data_dir: Path, build_id: str | None, problems: list[str]) -> Ar
     return adoc
 
 
+def _languages(adoc: ArticlesEnvelope) -> tuple[dict[str, str], dict[str, str]]:
+    """(article id -> language code, article id -> the build's fallback notice) from articles.json."""
+    languages: dict[str, str] = {}
+    notices: dict[str, str] = {}
+    for a in adoc.articles:
+        aid = _str(a.get("id")) if isinstance(a, dict) else None
+        if aid is None:
+            continue
+        if isinstance(a.get("language"), str) and a["language"].strip():
+            languages[aid] = a["language"].strip()[:12]
+        if isinstance(a.get("language_notice"), str) and a["language_notice"].strip():
+            notices[aid] = a["language_notice"].strip()[:300]
+    return languages, notices
+
+
 def _texts(adoc: ArticlesEnvelope) -> dict[str, str]:
     texts: dict[str, str] = {}
     for a in adoc.articles:
@@ -481,8 +543,9 @@ def _read_atlas(data_dir: Path) -> Atlas:
     places, by_id = _places(envelope.features, problems)
     _complete_article_list(articles, places)
     article_by_id = {a["id"]: a for a in articles}
+    languages, notices = _languages(adoc)
     return Atlas(places, by_id, articles, article_by_id, _texts(adoc), problems,
-                 _skipped(adoc.skipped), _unresolved(adoc.unresolved), envelope.build_id)
+                 _skipped(adoc.skipped), _unresolved(adoc.unresolved), envelope.build_id, languages, notices)
 
 
 _LAST_GOOD: dict[Path, Atlas] = {}

@@ -14,6 +14,7 @@ Parameters:
 - `place` (selected place id), `lat`, `lon`, `zoom` (map view, written when the user asks for a link).
 - the date filter: `from`, `to` (days, `YYYY-MM-DD`, inclusive; either may be absent = open) and
   `undated=0` (articles without a date left out; absent = included). Absent when there is no filter.
+- `adjectives=1`: the "Nationality words" layer is on (absent = off).
 
 Unknown or malformed values are dropped with a notice (one notice for any number of unknown
 parameters); nothing here is ever used as a path.
@@ -32,7 +33,7 @@ from datetime import date
 
 SELECTION_KEYS = ("sel", "articles", "hide")  # the order they are tried in when a link has several
 DATE_KEYS = ("from", "to", "undated")
-KNOWN = SELECTION_KEYS + ("place", "lat", "lon", "zoom") + DATE_KEYS
+KNOWN = SELECTION_KEYS + ("place", "lat", "lon", "zoom", "adjectives") + DATE_KEYS
 # Parameters Streamlit itself uses; never reported as unknown.
 STREAMLIT_OWN = ("embed", "embed_options")
 MIN_ZOOM, MAX_ZOOM = 1, 18
@@ -57,6 +58,7 @@ class View:
     date_from: date | None = None
     date_to: date | None = None
     undated: bool = True
+    adjectives: bool = False  # the "Nationality words" layer
     notices: list[str] = field(default_factory=list)
 
 
@@ -288,6 +290,14 @@ def _dates(params: dict[str, list[str]], view: View) -> None:
             view.notices.append(f"Ignored the link's `undated` value `{shown_value(raw, 20)}`: it must be 0 or 1.")
 
 
+def _layers(params: dict[str, list[str]], view: View) -> None:
+    raw = (params.get("adjectives") or [None])[-1]
+    if raw in ("1", "0"):
+        view.adjectives = raw == "1"
+    elif raw is not None:
+        view.notices.append(f"Ignored `adjectives={shown_value(raw)}` in the link: it must be 1 or 0.")
+
+
 def parse_view(params: dict[str, list[str]], article_ids, place_ids) -> View:
     """Validate raw query parameters (each key -> list of values) against the known ids
     (``article_ids`` in the corpus's order: the order of ``View.articles``)."""
@@ -299,6 +309,7 @@ def parse_view(params: dict[str, list[str]], article_ids, place_ids) -> View:
     _place(params, place_ids, view)
     _position(params, view)
     _dates(params, view)
+    _layers(params, view)
     return view
 
 
@@ -333,7 +344,7 @@ def selection_params(articles, all_ids) -> dict[str, list[str] | str]:
 def view_to_params(articles: list[str], all_ids: list[str], place: str | None,
                    lat: float | None = None, lon: float | None = None,
                    zoom: int | None = None, date_from: date | None = None, date_to: date | None = None,
-                   undated: bool = True) -> dict[str, list[str] | str]:
+                   undated: bool = True, adjectives: bool = False) -> dict[str, list[str] | str]:
     """The query parameters for a view (no selection parameter when every article is shown, no date
     parameter without a date filter)."""
     out: dict[str, list[str] | str] = selection_params(articles, all_ids)
@@ -350,4 +361,6 @@ def view_to_params(articles: list[str], all_ids: list[str], place: str | None,
         out["to"] = date_to.isoformat()
     if not undated:
         out["undated"] = "0"
+    if adjectives:
+        out["adjectives"] = "1"
     return out

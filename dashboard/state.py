@@ -27,6 +27,7 @@ UNDATED_KEY = "include_undated"       # the timeline's "include undated" checkbo
 UPLOAD_KEY = "upload_files"           # "Add articles": the file drop (+ the generation of the upload form)
 PASTE_TITLE_KEY = "paste_title"       # "Add articles": a pasted text's title and text (+ the generation)
 PASTE_TEXT_KEY = "paste_text"
+ADJECTIVES_KEY = "adjectives_layer"   # the "Nationality words" layer toggle
 
 PANEL_PLACE = "Place"
 PANEL_ARTICLES = "Articles"
@@ -57,6 +58,7 @@ class ViewState:
     dates_gen: int = 0                        # bumped when `dates` is set in code (new widget keys)
     upload_gen: int = 0                       # bumped after each upload (an empty form again)
     upload_report: list = field(default_factory=list)  # the last upload's outcome per file (uploads.Outcome)
+    adjectives: bool = False                  # the "Nationality words" layer: countries named by them
 
 
 def view_state() -> ViewState:

@@ -41,6 +41,17 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+Role = Literal["place", "adjective"]
+# A place's compact evidence per article and role (``geodata/reasons.py``): [article, role, mentions,
+# items], each item [group, feature, mentions it counted in, contribution summed (None: a rule), value];
+# group "p" = why the words are a place (recognizer), "c" = why this place over the runner-up (resolver).
+MAX_EVIDENCE = 8
+EvidenceItem = tuple[Literal["p", "c"], Annotated[str, Field(max_length=60)], Annotated[int, Field(ge=1)],
+                     float | None, float]
+EvidenceGroup = tuple[str, Role, Annotated[int, Field(ge=1)],
+                      Annotated[list[EvidenceItem], Field(max_length=MAX_EVIDENCE)]]
+
+
 class MentionOut(_Strict):
     article: str
     start: Offset
@@ -53,6 +64,8 @@ class MentionOut(_Strict):
     date: str | None = None
     source: str | None = None
     url: str | None = None
+    # "place": named outright; "adjective": a nationality word ("Russian officials") naming its country
+    role: Role = "place"
 
 
 class CandidateOut(_Strict):
@@ -67,6 +80,9 @@ class CandidateOut(_Strict):
 
 
 class PlaceProperties(_Strict):
+    """``mention_count``, ``articles``, ``mentions``: of every role (a country known only through
+    nationality words has only "adjective" mentions; the dashboard shows those as a layer)."""
+
     id: str
     name: str
     gazetteer_name: str
@@ -80,6 +96,7 @@ class PlaceProperties(_Strict):
     articles: list[str]
     mentions: list[MentionOut]
     candidates: list[CandidateOut]
+    evidence: list[EvidenceGroup] | None = None  # why a place, why this one: per article and role
 
 
 class Point(_Strict):
@@ -111,6 +128,7 @@ class ArticleSummary(_Strict):
 class ArticleWithText(ArticleSummary):
     text: str
     language: str | None = None  # detected language (ISO 639-1, "und" when undetermined); older builds lack it
+    language_notice: str | None = None  # set when no pipeline reads that language (parsed as English)
 
 
 class UnresolvedOut(_Strict):

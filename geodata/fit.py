@@ -84,7 +84,7 @@ def collect(docs: Sequence[Document], params: Params, ner) -> FitData:
     """Every proposed span's evidence and every matched mention's readings, under ``params``."""
     from geodata.geoparser import Geoparser
 
-    gp = Geoparser(params=params, nlp=ner)
+    gp = Geoparser(params=params, nlp=ner, demonyms=False)  # nationality words are no part of the fit
     data = FitData([], 0, [])
     for doc, ent_doc in zip(docs, ner.pipe([d.text for d in docs])):
         rows, accepted = _span_rows(gp, doc, ent_doc)

@@ -2,7 +2,7 @@
 
 Also the ``parse`` command: ``python -m geodata parse --jsonl IN --out OUT`` reads ``{"id", "text"}``
 lines and writes ``{"id", "toponyms": [{"start", "end", "name", "lat", "lon", "geonameid", "role"}]}`` lines
-(``role``: "place", or "adjective" for nationality words, which are reported only with ``demonyms=True``).
+(``role``: "place" for a place named outright, "adjective" for a nationality word: "Russian officials").
 """
 from __future__ import annotations
 
@@ -29,9 +29,10 @@ class Geoparser:
     """Finds place mentions in text and resolves them with the offline gazetteer.
 
     ``extra_places``: surface forms that are always recognised (whole word, case-sensitive) and resolved
-    to the given Place. ``excluded``: surface forms that are never reported. ``demonyms``: also report
-    adjectives of nationality ("French", "Sudanese") as mentions of their country (off by default:
-    annotation conventions differ; LGL and TR-News count them, GeoVirus does not). ``params``: the
+    to the given Place. ``excluded``: surface forms that are never reported. ``demonyms``: report
+    nationality words ("Russian officials", "British troops") as mentions of their country with role
+    "adjective" (on by default; annotation conventions differ - LGL and TR-News count them, GeoVirus does
+    not - so consumers filter on the role: the map shows them only as a layer). ``params``: the
     weights (default: the shipped ``geodata/model_params.json``). ``nlp``: anything with spaCy's
     ``pipe(texts, batch_size)`` (default: the small English model; ``geodata.nercache.CachedNER`` for
     commands that parse the same corpora many times). ``languages``: detect each text's language and
@@ -41,7 +42,7 @@ class Geoparser:
 
     def __init__(self, gazetteer=None, extra_places: dict[str, Place] | None = None,
                  excluded: set[str] | None = None, batch_size: int = 64,
-                 demonyms: bool = False, params: Params | None = None, nlp=None, languages: bool = True):
+                 demonyms: bool = True, params: Params | None = None, nlp=None, languages: bool = True):
         if gazetteer is None:
             from geodata.gazetteer import Gazetteer
 

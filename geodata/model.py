@@ -68,9 +68,9 @@ class ResolvedMention:
     """A mention and the place it was resolved to (None when nothing fits).
 
     ``evidence``: the recognizer's named evidence for the span; ``ranked``: the readings the resolver
-    scored, best first, each with its features (empty for forced or unknown names); ``role``: "place",
-    or "adjective" for a nationality word ("Russian officials") reported as a mention of its country
-    (only when asked for: ``Geoparser(demonyms=True)``)."""
+    scored, best first, each with its features (empty for forced or unknown names); ``role``: "place"
+    for a place named outright, "adjective" for a nationality word ("Russian officials", "British
+    troops") reported as a mention of its country (one of ``ROLES``)."""
 
     mention: Mention
     place: Place | None
@@ -112,7 +112,9 @@ class Found:
     ``label``: the NER label of the span (or the recognizer's own: STREET, SUB_GPE, IN_ORG, ...);
     ``lookup``: the name used for the gazetteer lookup; ``forced``: a user-supplied place that always
     wins; ``fallback``: a known place inside an unknown name ("Kanawha" in "Kanawha Valley");
-    ``evidence``: named feature values, combined by the recognizer's weights into ``score``."""
+    ``evidence``: named feature values, combined by the recognizer's weights into ``score``;
+    ``role``: "place", or "adjective" for a nationality word the gazetteer knows only as a people's name
+    (the resolver ranks its readings but leaves it out of the document's context)."""
 
     mention: Mention
     candidates: list[Candidate] = field(default_factory=list)
@@ -122,3 +124,4 @@ class Found:
     lookup: str = ""
     fallback: list[Candidate] = field(default_factory=list)
     evidence: dict[str, float] = field(default_factory=dict)
+    role: str = "place"

@@ -23,8 +23,11 @@ import pandas as pd
 from . import atomic, csvsafe
 from .articles import Article, display_path, safe_text
 from .contract import ARTICLES_FILE, BUILD_ID_COLUMN, GAZETTEER_COLUMNS, GAZETTEER_FILE, OUTPUT_FILES, PLACES_FILE
+from .language import fallback_notice
 from .model import Place, ResolvedMention
+from .params import Params, load_params
 from .passages import passage
+from .reasons import mention_reasons, pool
 
 try:
     import fcntl
@@ -41,6 +44,8 @@ class PlaceEntry:
     place: Place
     mentions: list[dict] = field(default_factory=list)
     aliases: Counter = field(default_factory=Counter)
+    adjectives: Counter = field(default_factory=Counter)  # nationality words naming it ("British")
+    reasons: dict[tuple[str, str], list] = field(default_factory=dict)  # (article, role) -> per-mention reasons
     candidates: dict[str, Place] = field(default_factory=dict)
 
 
@@ -77,8 +82,12 @@ def provenance(article: Article) -> dict:
     return {"title": article.title, "date": article.date, "source": article.source, "url": article.url}
 
 
-def collect_places(articles: list[Article], resolved: dict[str, list[ResolvedMention]]) -> dict[str, PlaceEntry]:
-    """Group resolved mentions by place, in order of first appearance."""
+def collect_places(articles: list[Article], resolved: dict[str, list[ResolvedMention]],
+                   params: Params | None = None) -> dict[str, PlaceEntry]:
+    """Group resolved mentions (of every role) by place, in order of first appearance, with their
+    evidence per article and role (``geodata/reasons.py``, under ``params``: default the shipped
+    weights, which the build's parser uses)."""
+    params = params or load_params()
     entries: dict[str, PlaceEntry] = {}
     for article in articles:
         for rm in resolved.get(article.id, []):
@@ -94,8 +103,10 @@ def collect_places(articles: list[Article], resolved: dict[str, list[ResolvedMen
                 "passage": text,
                 "passage_start": passage_start,
                 **provenance(article),
+                **({"role": rm.role} if rm.role != "place" else {}),  # the contract's default: "place"
             })
-            entry.aliases[" ".join(rm.text.split())] += 1
+            entry.reasons.setdefault((article.id, rm.role), []).append(mention_reasons(rm, params))
+            (entry.aliases if rm.role == "place" else entry.adjectives)[" ".join(rm.text.split())] += 1
             for cand in rm.candidates:
                 if cand.id != rm.place.id and len(entry.candidates) < MAX_CANDIDATES:
                     entry.candidates.setdefault(cand.id, cand)
@@ -121,11 +132,14 @@ def feature(entry: PlaceEntry, article_order: dict[str, int]) -> dict:
             "admin1": place.admin1_name,
             "geonameid": place.geonameid,
             "source": place.source,
-            "aliases": [alias for alias, _ in entry.aliases.most_common()],
+            # the spellings the articles name it by (its nationality words when it has no other)
+            "aliases": [alias for alias, _ in (entry.aliases or entry.adjectives).most_common()],
             "mention_count": len(entry.mentions),
             "articles": article_ids,
             "mentions": entry.mentions,
             "candidates": [candidate_dict(c) for c in entry.candidates.values()],
+            "evidence": [[aid, role, len(per), items] for (aid, role), per in entry.reasons.items()
+                         if (items := pool(per))] or None,
         },
     }
 
@@ -134,7 +148,7 @@ def article_summaries(articles: list[Article], resolved: dict[str, list[Resolved
                       articles_dir: Path | None) -> list[dict]:
     rows = []
     for article in articles:
-        found = [rm for rm in resolved.get(article.id, []) if rm.place is not None]
+        found = [rm for rm in resolved.get(article.id, []) if rm.place is not None and rm.role == "place"]
         try:
             path = display_path(article.path.relative_to(articles_dir)) if articles_dir else display_path(article.path.name)
         except ValueError:
@@ -186,7 +200,7 @@ def gazetteer_table(features: list[dict], articles: list[Article], build_id: str
 def unresolved_list(articles: list[Article], resolved: dict[str, list[ResolvedMention]]) -> list[dict]:
     return [
         {"article": a.id, "start": rm.start, "end": rm.end, "text": rm.text}
-        for a in articles for rm in resolved.get(a.id, []) if rm.place is None
+        for a in articles for rm in resolved.get(a.id, []) if rm.place is None and rm.role == "place"
     ]
 
 
@@ -246,7 +260,9 @@ def write_outputs(out_dir: str | os.PathLike, articles: list[Article],
         remove_stale_temp_files(out_dir)
         staged.write_json(out_dir / ARTICLES_FILE, {
             "build_id": build_id,
-            "articles": [dict(s, text=texts[s["id"]], language=languages[s["id"]]) for s in summaries],
+            "articles": [dict(s, text=texts[s["id"]], language=languages[s["id"]],
+                              language_notice=fallback_notice(languages[s["id"]] or "und"))
+                         for s in summaries],
             "unresolved": unresolved_list(articles, resolved),
             "skipped": [{"path": display_path(s.path), "reason": s.reason} for s in (skipped or [])],
         })

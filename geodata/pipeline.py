@@ -28,7 +28,7 @@ DEFAULT_ARTICLES_DIR = REPO_ROOT / "seeds"
 DEFAULT_OUT_DIR = REPO_ROOT / "geodata"
 DEFAULT_OVERRIDES = REPO_ROOT / "geodata" / "overrides.csv"
 PROGRESS_MIN_ARTICLES = 20
-PARSER_OPTIONS = {"demonyms": False, "languages": True}  # what the build asks of the Geoparser (fingerprinted)
+PARSER_OPTIONS = {"demonyms": True, "languages": True}  # what the build asks of the Geoparser (fingerprinted)
 
 
 class BuildError(AtlasError):

@@ -196,7 +196,7 @@ class Recognizer:
     """Combines the spaCy entities of a document with gazetteer matches over capitalised words."""
 
     def __init__(self, gazetteer, extra_places: dict[str, Place] | None = None,
-                 excluded: set[str] | None = None, threshold: float | None = None, demonyms: bool = False,
+                 excluded: set[str] | None = None, threshold: float | None = None, demonyms: bool = True,
                  streets: bool = True, params: Params | None = None, language: str = "en"):
         self.gaz = gazetteer if isinstance(gazetteer, CachedGazetteer) else CachedGazetteer(gazetteer)
         self.language = language
@@ -483,7 +483,7 @@ class Recognizer:
         vetoes = {
             "veto:facility_named_after_town": ev.veto_facility_named_after_town(f),
             "veto:nationality_adjective": ev.veto_nationality_adjective(f, view.text),
-            "veto:demonym": ev.only_demonym(f) and not self.demonyms,
+            "veto:demonym": ev.only_demonym(f) and not self._adjective(f),
         }
         if any(vetoes.values()):
             return {name: 1.0 for name, on in vetoes.items() if on}
@@ -495,13 +495,20 @@ class Recognizer:
             out["unknown_ner_place"] = 1.0
         if f.label not in PLACE_LABELS and f.label not in SUB_LABELS:
             out.update(ev.word_shape(f, view.text, prior, self.cue_weights, self.cues.zipf))
-            if ev.only_demonym(f) and f.label in ("NORP", None):
-                out["demonym_reported"] = 1.0  # only reached when demonyms are asked for
+            if self._adjective(f):
+                out["demonym_reported"] = 1.0
         if len(f.lookup.split()) > 1 and f.label not in PLACE_LABELS:
             out["multiword_name"] = 1.0
         if ev.mixed_case_abbreviation(f.lookup) and not any(c.place.name == f.lookup for c in f.candidates):
             out["mixed_case_abbreviation"] = 1.0
         return out
+
+    def _adjective(self, f: Found) -> bool:
+        """ "Russian officials", "British troops": a word the gazetteer knows only as a people's name,
+        which NER calls a nationality (or nothing), is reported as an adjective of its country. Under
+        another label (a person, an organisation) it stays vetoed, as do all of them with
+        ``demonyms=False``."""
+        return self.demonyms and f.label in ("NORP", None) and ev.only_demonym(f)
 
     def score(self, features: dict[str, float]) -> float:
         """The recognizer's score of a span from its named evidence."""
@@ -526,6 +533,18 @@ class Recognizer:
             if not any(n in ev.PERSON_CUES for n in f.evidence):
                 f.evidence["one_sense_per_document"] = 1.0
                 f.score = self.threshold
+
+    @staticmethod
+    def _mark_adjectives(results: list[Found]) -> None:
+        """Nationality words get the role "adjective" (also where one sense per document lifted a vetoed
+        occurrence), without a sentence's "The" ("The French said": the word is "French")."""
+        for f in results:
+            if not ev.only_demonym(f):
+                continue
+            f.role = "adjective"
+            m = f.mention
+            if m.text[:4] in ("The ", "the "):
+                f.mention = Mention(m.start + 4, m.end, m.text[4:])
 
     def _forced(self, text: str, results: list[Found]) -> list[Found]:
         """4. user-supplied names always win where they occur."""
@@ -573,6 +592,8 @@ class Recognizer:
             f.score = self.score(f.evidence)
             results.append(f)
         self._one_sense(results)
+        if self.demonyms:
+            self._mark_adjectives(results)
         if self._extra_re is not None:
             results = self._forced(text, results)
         results.sort(key=lambda f: (f.mention.start, f.mention.end))

@@ -12,7 +12,8 @@ Every gazetteer candidate (reading) gets named features, combined by the ``resol
   "Washington" in a story that names a country or another capital, and not the country of a namesake);
 - ``coherence``: a reading near (or containing) some reading of another name of the document gains,
   even when pass 1 chose neither ("London" and "St. Thomas" both in Ontario).
-A first pass ranks by prior only; its confident choices form the context of the second pass.
+A first pass ranks by prior only; its confident choices form the context of the second pass. Nationality
+words (role "adjective") are ranked too but are no part of the context, so they never move a place.
 The same name in the same document resolves to the same place (one sense per document), unless a
 "City, ST" pattern says otherwise for one occurrence. The cost is linear in the number of mentions:
 occurrences of a name share one ranking, the context is summed once, and distances are measured only
@@ -287,8 +288,8 @@ class Resolver:
             if f.forced is not None:
                 chosen.append((f, Candidate(f.forced), 1.0))
                 continue
-            if not f.candidates:
-                continue
+            if not f.candidates or f.role == "adjective":
+                continue  # a nationality word is not the document's context: the places stay as without it
             memo_key = (f.lookup, tuple(p.id for p in cont))
             scored = memo.get(memo_key)
             if scored is None:
@@ -319,7 +320,7 @@ class Resolver:
         readings: dict[str, list[Place]] = {}
         for f in found:
             key = f.lookup.lower()
-            if f.forced is None and f.candidates and key not in readings:
+            if f.forced is None and f.candidates and key not in readings and f.role != "adjective":
                 readings[key] = [c.place for c in f.candidates]
         coherence = _coherence(readings) if len(readings) > 1 else {}
         doc = self._doc_context(chosen)
@@ -359,7 +360,7 @@ class Resolver:
                 out.append(ResolvedMention(f.mention, f.forced, [f.forced], f.score, f.evidence))
                 continue
             if not scored:
-                out.append(ResolvedMention(f.mention, None, [], f.score, f.evidence))
+                out.append(ResolvedMention(f.mention, None, [], f.score, f.evidence, role=f.role))
                 continue
             best = scored[0][1]
             if not cont and f.candidates:
@@ -373,6 +374,5 @@ class Resolver:
                     seen.add(c.place.id)
                     cands.append(c.place)
             ranked_out = [Scored(c.place, sc, feats) for sc, c, feats in scored]
-            role = "adjective" if "demonym_reported" in f.evidence else "place"
-            out.append(ResolvedMention(f.mention, best.place, cands, f.score, f.evidence, ranked_out, role))
+            out.append(ResolvedMention(f.mention, best.place, cands, f.score, f.evidence, ranked_out, f.role))
         return out

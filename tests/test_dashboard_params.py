@@ -280,3 +280,16 @@ def test_reversed_date_range_is_ignored_with_a_notice():
 def test_date_parameters_are_known():
     v = parse(**{"from": "2024-06-01", "undated": "1"})
     assert v.notices == [] and v.undated is True
+
+
+def test_the_nationality_words_layer_is_in_the_link_only_when_on():
+    from dashboard.params import parse_view, view_to_params
+
+    ids = ["a", "b"]
+    assert "adjectives" not in view_to_params(ids, ids, None)
+    on = view_to_params(ids, ids, None, adjectives=True)
+    assert on == {"adjectives": "1"}
+    assert parse_view({k: [v] for k, v in on.items()}, ids, set()).adjectives is True
+    assert parse_view({}, ids, set()).adjectives is False
+    bad = parse_view({"adjectives": ["yes<script>"]}, ids, set())
+    assert bad.adjectives is False and len(bad.notices) == 1 and "<" not in bad.notices[0]

@@ -145,3 +145,46 @@ def test_json_figures_are_written_with_the_shared_atomic_writer(tmp_path):
     assert json.loads(out.read_text()) == {"corpus": {"f1": 0.9}}
     assert out.stat().st_mode & 0o777 == 0o640  # the replacement keeps the old file's permissions
     assert [p.name for p in tmp_path.iterdir()] == ["figures.json"]
+
+
+class _Parser:
+    """A geoparser stand-in: one place and one nationality word per text."""
+
+    def parse_many(self, texts):
+        from geodata.model import Mention, Place, ResolvedMention
+
+        rome = Place("1", "Rome", "settlement", 41.9, 12.5, "IT")
+        italy = Place("2", "Italy", "country", 42.8, 12.8, "IT")
+        for _ in texts:
+            yield [ResolvedMention(Mention(0, 7, "Italian"), italy, role="adjective"),
+                   ResolvedMention(Mention(23, 27, "Rome"), rome)]
+
+
+def test_our_figures_leave_nationality_words_out_unless_asked_for():
+    text = "Italian officials met in Rome."
+    docs = [doc(text, T(0, 7, "Italian", 42.8, 12.8), T(23, 27, "Rome", 41.9, 12.5))]
+    places, everything = E.predictions(_Parser(), [text])
+    assert [t.name for t in places[0]] == ["Rome"]
+    assert [t.name for t in everything[0]] == ["Italian", "Rome"]
+    plain = E.score(docs, E.geoparser_system(_Parser())([text]))
+    with_adjectives = E.score(docs, E.geoparser_system(_Parser(), adjectives=True)([text]))
+    assert plain["exact"]["r"] == 0.5 and with_adjectives["exact"]["r"] == 1.0
+
+
+def test_held_out_table_has_an_adjectives_row_only_when_asked_for():
+    cell = {"exact": {"f1": 0.8, "p": 0.9, "r": 0.7}, "acc161_matched": 0.85}
+    plain = {"lgl.jsonl": {"in_sample": cell, "held_out": cell}}
+    assert "+ adjectives" not in E.format_held_out(plain)
+    both = {"lgl.jsonl": {**plain["lgl.jsonl"], "in_sample_adjectives": cell, "held_out_adjectives": cell}}
+    assert "  + adjectives" in E.format_held_out(both)
+
+
+def test_with_adjectives_option_is_parsed(monkeypatch):
+    seen = {}
+    monkeypatch.setattr(E, "_held_out_main", lambda args, ner: seen.setdefault("adjectives", args.adjectives) and 0)
+    monkeypatch.setattr("geodata.nercache.CachedNER", lambda: None)
+    import os
+
+    here = os.path.abspath(__file__)
+    E.main([here, here, "--held-out", "--with-adjectives"])
+    assert seen == {"adjectives": True}

@@ -181,3 +181,65 @@ def test_article_metadata_reaches_the_article_list_and_every_mention(tmp_path):
     assert (m["title"], m["date"], m["source"], m["url"]) == (
         "Boats at Dunkirk", "2024-05-03", "Coast News", "https://news.example/boats")
     assert contract.validate_outputs(tmp_path / "out") == collection["build_id"]
+
+
+def test_nationality_words_are_mentions_of_role_adjective_counted_apart(tmp_path):
+    """ "French" names France as an adjective: a mention with role "adjective" (and France's aliases
+    stay the names the article uses for it); the article list counts the places named outright."""
+    from geodata.model import Scored
+
+    text = "French boats left Dunkirk.\n\nDunkirk said France helped."
+    a = Article("a1", "Boats", text, tmp_path / "a1.txt")
+    french = ResolvedMention(Mention(0, 6, "French"), FRANCE, [FRANCE], 2.0,
+                             {"demonym_reported": 1.0, "label:NORP": 1.0},
+                             [Scored(FRANCE, 3.0, {"kind:country": 1.0})], role="adjective")
+    dunkirk = ResolvedMention(Mention(18, 25, "Dunkirk"), DUNKIRK, [DUNKIRK, DOVER_DE], 3.0,
+                              {"label:GPE": 1.0, "cue_location_word": 1.0},
+                              [Scored(DUNKIRK, 5.0, {"log_population": 4.9, "country_share": 0.5}),
+                               Scored(DOVER_DE, 1.0, {"log_population": 4.6})])
+    resolved = {"a1": [french, dunkirk, mention(text, "France", FRANCE)]}
+    collection = write_outputs(tmp_path / "out", [a], resolved, articles_dir=tmp_path)
+    contract.validate_outputs(tmp_path / "out")
+    by_name = {f["properties"]["name"]: f["properties"] for f in collection["features"]}
+    france = by_name["France"]
+    assert [m.get("role", "place") for m in france["mentions"]] == ["adjective", "place"]
+    assert france["aliases"] == ["France"] and france["mention_count"] == 2
+    assert collection["articles"][0]["place_count"] == 2 and collection["articles"][0]["mention_count"] == 2
+    [(article, role, n, evidence)] = by_name["Dunkirk"]["evidence"]
+    assert (article, role, n) == ("a1", "place", 1) and ["p", "label:GPE", 1, 2.5, 1.0] in evidence
+    # why Dunkirk over Dover, Delaware: the article's country and population, by what they added
+    choice = [e for e in evidence if e[0] == "c"]
+    assert choice == [["c", "country_share", 1, 1.0, 0.5], ["c", "log_population", 1, 0.11, 4.9]]
+    groups = {(g[0], g[1]): g for g in france["evidence"]}
+    assert set(groups) == {("a1", "adjective")}  # the other mention of France carries no evidence
+    assert groups[("a1", "adjective")][3][0] == ["p", "demonym_reported", 1, None, 1.0]
+
+
+def test_evidence_is_pooled_per_article_and_capped():
+    from geodata.reasons import MAX_PER_GROUP, pool
+
+    per_mention = [[("p", "cue_location_word", 1.0, 1.0), ("p", "curated_name", 1.0, None)],
+                   [("p", "cue_location_word", 1.0, 1.0)]] + [[("p", f"f{k}", 1.0, 0.1 * k)] for k in range(9)]
+    pooled = pool(per_mention)
+    assert pooled[0] == ["p", "curated_name", 1, None, 1.0]  # a rule first
+    assert pooled[1] == ["p", "cue_location_word", 2, 2.0, 1.0]  # two mentions, what they added in all
+    assert len(pooled) == MAX_PER_GROUP
+
+
+def test_the_contract_knows_the_mention_roles_and_caps_the_evidence():
+    base = {"article": "a", "start": 0, "end": 6, "text": "French", "passage": "French", "passage_start": 0}
+    assert contract.MentionOut.model_validate(base).role == "place"
+    assert contract.MentionOut.model_validate({**base, "role": "adjective"}).role == "adjective"
+    with pytest.raises(contract.ValidationError):
+        contract.MentionOut.model_validate({**base, "role": "noun"})
+    props = {"id": "1", "name": "France", "gazetteer_name": "France", "kind": "country", "country": "FR",
+             "geonameid": 1, "source": "geonames", "aliases": [], "mention_count": 1, "articles": ["a"],
+             "mentions": [base], "candidates": []}
+    assert contract.PlaceProperties.model_validate(props).evidence is None  # optional: older builds
+    item = ["p", "label:GPE", 1, 2.5, 1.0]
+    full = {**props, "evidence": [["a", "place", 1, [item] * contract.MAX_EVIDENCE]]}
+    assert contract.PlaceProperties.model_validate(full).evidence
+    for bad in (["a", "place", 1, [item] * (contract.MAX_EVIDENCE + 1)], ["a", "noun", 1, [item]],
+                ["a", "place", 1, [["x", "label:GPE", 1, 2.5, 1.0]]]):
+        with pytest.raises(contract.ValidationError):
+            contract.PlaceProperties.model_validate({**props, "evidence": [bad]})

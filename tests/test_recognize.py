@@ -345,20 +345,42 @@ def test_the_before_an_initialism_is_not_part_of_the_name():
     assert [f.mention.text for f in found] == ["EU", "Calais"]
 
 
-def test_nationality_words_are_reported_as_adjectives_only_when_asked_for():
+def _fixed_nlp(doc):
+    class _Nlp:
+        def pipe(self, texts, batch_size=64):
+            return iter([doc for _ in texts])
+
+    return _Nlp()
+
+
+def test_nationality_words_are_adjectives_of_their_country_by_default():
     from geodata.geoparser import Geoparser
 
     gaz = FakeGazetteer()
     gaz.index[gaz.norm("French")] = [Candidate(PLACES["France"][0], "demonym")]
     text = "French officials met in Calais."
     doc = _Doc(text, ("French", "NORP"), ("Calais", "GPE"))
+    found = Geoparser(gaz, nlp=_fixed_nlp(doc)).parse(text)
+    assert [(r.text, r.role) for r in found] == [("French", "adjective"), ("Calais", "place")]
+    assert found[0].place.kind == "country" and "demonym_reported" in found[0].evidence
+    off = Geoparser(gaz, nlp=_fixed_nlp(doc), demonyms=False).parse(text)
+    assert [(r.text, r.role) for r in off] == [("Calais", "place")]
 
-    class _Nlp:
-        def pipe(self, texts, batch_size=64):
-            return iter([doc for _ in texts])
 
-    plain = Geoparser(gaz, nlp=_Nlp()).parse(text)
-    assert [(r.text, r.role) for r in plain] == [("Calais", "place")]
-    with_adjectives = Geoparser(gaz, nlp=_Nlp(), demonyms=True).parse(text)
-    assert [(r.text, r.role) for r in with_adjectives] == [("French", "adjective"), ("Calais", "place")]
-    assert with_adjectives[0].place.kind == "country"
+def test_russian_officials_and_british_troops_name_their_countries_as_adjectives():
+    from geodata.geoparser import Geoparser
+
+    russia = P("20", "Russia", "country", 60.0, 100.0, "RU", 144_000_000)
+    uk = P("21", "United Kingdom", "country", 54.0, -2.0, "GB", 66_000_000)
+    gaz = FakeGazetteer()
+    gaz.index[gaz.norm("Russian")] = [Candidate(russia, "demonym")]
+    gaz.index[gaz.norm("British")] = [Candidate(uk, "demonym")]
+    gaz.index[gaz.norm("The British")] = [Candidate(uk, "demonym")]
+    text = "Russian officials said British troops had left Calais. The British denied it."
+    doc = _Doc(text, ("Russian", "NORP"), ("British", "NORP"), ("Calais", "GPE"), ("The British", "NORP"))
+    found = Geoparser(gaz, nlp=_fixed_nlp(doc)).parse(text)
+    got = [(r.text, r.role, r.place.name) for r in found]
+    assert got == [("Russian", "adjective", "Russia"), ("British", "adjective", "United Kingdom"),
+                   ("Calais", "place", "Calais"), ("British", "adjective", "United Kingdom")]
+    last = found[-1]
+    assert text[last.start:last.end] == "British"  # the sentence's "The" is not part of the word

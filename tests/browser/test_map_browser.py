@@ -129,7 +129,9 @@ def test_first_view_shows_every_port_clickable_and_labelled(seeds_server, seeds_
 
 def test_world_view_clusters_with_mention_counts_and_opens(seeds_server, seeds_data, open_page):
     places = load_places(seeds_data)
-    mentions = {f["id"]: f["properties"]["mention_count"] for f in places["features"]}
+    # markers count the places named outright (nationality words only with their layer on)
+    mentions = {f["id"]: sum(m.get("role", "place") == "place" for m in f["properties"]["mentions"])
+                for f in places["features"]}
     page, frame, guard = open_map(open_page, seeds_server.url)
     frame.locator(".atlas-fit-world").click()
     frame.wait_for_function("() => { const d = document.getElementById('map_div').dataset;"
@@ -220,8 +222,11 @@ def test_selection_survives_a_toggle_and_passages_follow_the_articles(seeds_serv
 
 def test_table_row_click_selects_the_place(seeds_server, seeds_data, open_page):
     places = load_places(seeds_data)
-    # the table's order: most mentions first, then by name
-    order = sorted(places["features"], key=lambda f: (-f["properties"]["mention_count"], f["properties"]["name"]))
+    # the table's order: most mentions (of places named outright) first, then by name
+    def named(f):
+        return sum(m.get("role", "place") == "place" for m in f["properties"]["mentions"])
+
+    order = sorted((f for f in places["features"] if named(f)), key=lambda f: (-named(f), f["properties"]["name"]))
     target = order[3]
     page, guard = open_page()
     page.goto(seeds_server.url)
