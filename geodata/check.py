@@ -267,8 +267,9 @@ def _nodeid(classname: str, name: str, collected: set[str]) -> str:
 def read_junit(path: Path, collected: set[str] = frozenset()) -> dict[str, str]:
     """Node id -> passed / failed / skipped, from a pytest ``--junitxml`` file."""
     outcomes: dict[str, str] = {}
+    collected = set(collected)
     for case in ET.parse(path).getroot().iter("testcase"):
-        nodeid = _nodeid(case.get("classname", ""), case.get("name", ""), set(collected))
+        nodeid = _nodeid(case.get("classname", ""), case.get("name", ""), collected)
         tags = {child.tag for child in case}
         outcome = "failed" if tags & {"failure", "error"} else "skipped" if "skipped" in tags else "passed"
         if outcomes.get(nodeid) != "failed":  # an error in teardown after a pass still fails it
