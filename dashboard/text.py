@@ -13,11 +13,18 @@ MARK_OPEN = '<mark class="atlas-hl">'
 MARK_CLOSE = "</mark>"
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:&\"'])")
+# Where GitHub-flavoured markdown would start a link by itself (``www.``, ``scheme://``, ``name@host``):
+# escapes do not stop that (the autolink pass runs on the text after they are removed), a word joiner does.
+_AUTOLINK_START = re.compile(r"(?i)www(?=\.)|:(?=//)|@(?=[\w-])")
+WORD_JOINER = "\u2060"
 
 
 def md_escape(text: str) -> str:
-    """Escape text for Streamlit labels/markdown so it shows literally (no links, images, colours)."""
-    return _MD_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
+    """Escape text for Streamlit labels/markdown so it shows literally (no links, images, colours, maths;
+    web and e-mail addresses stay text: an invisible word joiner follows ``www``, the ``:`` of ``://``
+    and ``@``)."""
+    text = _AUTOLINK_START.sub(lambda m: m.group(0) + WORD_JOINER, text.replace("\n", " "))
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def md_code(text: str) -> str:

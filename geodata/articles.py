@@ -21,6 +21,7 @@ from pathlib import Path
 
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024  # 5 MiB
 MIB = 1024 * 1024
+MAX_TITLE_CHARS = 300  # a headline longer than this (a one-line file of megabytes) is cut at a word
 # One entry per reader in geodata.readers.READERS (tests/test_readers.py checks they agree).
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".csv", ".jsonl", ".rss", ".atom", ".xml")
 SIDECAR_SUFFIXES = (".csv.json", ".jsonl.json")  # column mappings of exports (geodata.readers.records)
@@ -108,6 +109,15 @@ def title_of(text: str) -> str:
         if line.strip():
             return " ".join(line.split())
     return ""
+
+
+def short_title(title: str) -> str:
+    """``title``, or its first ``MAX_TITLE_CHARS`` characters cut at a word and ended with an ellipsis."""
+    if len(title) <= MAX_TITLE_CHARS:
+        return title
+    head = title[:MAX_TITLE_CHARS - 1]
+    space = head.rfind(" ")
+    return (head[:space] if space > MAX_TITLE_CHARS // 2 else head).rstrip() + "\u2026"
 
 
 def _too_large(size: int, max_bytes: int) -> str:

@@ -169,3 +169,18 @@ def test_file_name_that_is_not_utf8_gets_a_safe_id_and_path(tmp_path):
     article.id.encode("utf-8")  # no surrogates left
     str(skipped).encode("utf-8")
     assert article.id == "caf\ufffd" and "bad\ufffd.txt: empty" in str(skipped)
+
+
+def test_a_one_line_article_gets_a_bounded_headline(tmp_path):
+    """Issue 13: a 2 MB one-line file became a 2 MB headline (shown in every list and label)."""
+    from geodata.articles import MAX_TITLE_CHARS
+
+    line = "Calais " * 300_000  # 2.1 MB on one line, under the size limit
+    write(tmp_path, "long.txt", line.encode())
+    write(tmp_path, "heading.md", ("# " + line + "\n\nBoats left Calais.\n").encode())
+    articles, skipped = load_articles(tmp_path)
+    assert skipped == [] and len(articles) == 2
+    for article in articles:
+        assert len(article.title) <= MAX_TITLE_CHARS and article.title.endswith("\u2026")
+        assert article.title.startswith("Calais Calais") and "Calais" + "\u2026" in article.title  # cut at a word
+        assert len(article.text) > 2_000_000  # the text itself is all kept

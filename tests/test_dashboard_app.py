@@ -192,6 +192,16 @@ def test_editing_secret_false_keeps_the_fixes_away(app):
     assert not at.exception and len(fix_buttons(at)) == 2
 
 
+def test_rebuild_button_only_when_editing_is_on(app, monkeypatch):
+    """Issue 13: "Rebuild map data" was offered to every visitor with editing off (full rebuilds on demand)."""
+    at, _ = app
+    show_panel(at, "Articles").run()
+    assert not at.exception and "Rebuild map data" not in [b.label for b in at.button]
+    monkeypatch.setenv("ATLAS_EDITING", "1")
+    at.run()
+    assert not at.exception and "Rebuild map data" in [b.label for b in at.button]
+
+
 def test_no_function_is_cached_twice():
     """One st.cache_* per function (a cache_data over a cache_resource copies the value on every rerun)."""
     tree = ast.parse(Path(APP).read_text(encoding="utf-8"))

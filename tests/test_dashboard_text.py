@@ -1,5 +1,12 @@
 """Escaping and highlighting of untrusted article text (dashboard/text.py)."""
-from dashboard.text import article_html, article_spans, highlight, md_escape, passage_html
+import re
+
+from dashboard.text import WORD_JOINER, article_html, article_spans, highlight, md_escape, passage_html
+
+# What the autolink pass of GitHub-flavoured markdown (remark-gfm, in Streamlit's markdown) turns into links;
+# it runs on a label's text once the backslash escapes are gone, so escaping alone does not stop it.
+GFM_AUTOLINKS = (re.compile(r"(https?://|www(?=\.))[-.\w]+", re.I | re.A),
+                 re.compile(r"[-.\w+]+@[-\w]+(?:\.[-\w]+)+", re.A))
 
 
 def test_highlight_escapes_text_and_marks_spans():
@@ -42,7 +49,18 @@ def test_md_escape_neutralises_markdown():
     s = md_escape("![img](http://x/y.png) [a](javascript:1) **b** :red[c]")
     for raw in ("![", "](", "**", ":red["):
         assert raw not in s
-    assert s.replace("\\", "") == "![img](http://x/y.png) [a](javascript:1) **b** :red[c]"
+    assert s.replace("\\", "").replace(WORD_JOINER, "") == "![img](http://x/y.png) [a](javascript:1) **b** :red[c]"
+
+
+def test_addresses_and_latex_in_labels_stay_plain_text():
+    """Issue 13: www. addresses, URLs and e-mail addresses in headlines became links; $...$ is maths."""
+    label = "Call www.example.org, WWW.EXAMPLE.NET, https://example.org/a or desk+news@example.org on $x^2$"
+    escaped = md_escape(label)
+    seen = re.sub(r"\\(.)", r"\1", escaped)  # the text markdown's autolink pass reads
+    for pattern in GFM_AUTOLINKS:
+        assert not pattern.search(seen), pattern.search(seen)
+    assert seen.replace(WORD_JOINER, "") == label  # the visitor reads the same words
+    assert "$" not in escaped.replace("\\$", "")  # every dollar escaped: no maths
 
 
 def test_code_spans_show_paths_without_stray_backslashes():

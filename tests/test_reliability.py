@@ -180,7 +180,7 @@ def test_a_killed_build_leaves_the_old_set_and_its_temp_files_are_cleaned(tmp_pa
     ('action,surface\npin,"unbalanced\n', "quotes must be balanced"),
     ("action,surface\nfrobnicate,X\n", "unknown action"),
     ("action,surface,name,kind,lat,lon\nadd,X,X,street,95,1\n", "outside"),
-])
+], ids=["duplicate-column", "oversized-cell", "unbalanced-quotes", "unknown-action", "coordinates-outside"])
 def test_bad_overrides_are_named_and_nothing_else_is_lost(text, message):
     problems = parse_overrides(text).problems
     assert problems and message in problems[0][1]

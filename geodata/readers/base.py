@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..articles import Article, Skipped, display_path, safe_text
+from ..articles import Article, Skipped, display_path, safe_text, short_title
 from .dates import normalise_date
 
 MAX_META_CHARS = 500  # a title, source or author longer than this is cut
@@ -75,7 +75,7 @@ def make_article(result: FileResult, *, path: Path, where: str, article_id: str,
     url = http_url(raw_url)
     if raw_url and url is None:
         result.notices.append(f"{_label(path, where, article_id)}: URL {raw_url!r} is not an http(s) address; dropped")
-    return Article(id=article_id, title=title, text=text, path=path, date=date, url=url,
+    return Article(id=article_id, title=short_title(title), text=text, path=path, date=date, url=url,
                    source=clean_meta(meta.get("source")), author=clean_meta(meta.get("author")),
                    language=_language(clean_meta(meta.get("language"))), format=fmt)
 

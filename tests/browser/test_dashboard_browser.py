@@ -221,7 +221,8 @@ def test_share_link_restores_articles_and_place(seeds_server, seeds_data, open_p
     guard2.assert_clean()
 
 
-HOSTILE = """<b>Bold</b> headline <script>window.__pwned = "title"</script> from Paris
+HOSTILE = """<b>Bold</b> headline <script>window.__pwned = "title"</script> from Paris (www.example.org, \
+https://example.org/a, desk@example.org)
 The mayor of Paris said <script>window.__pwned = "passage"</script> that <img src=x onerror="window.__pwned='img'"> nothing changed.
 
 <i>Meanwhile</i> in Paris, <a href="javascript:window.__pwned='link'">click</a> the talks went on in France.
@@ -289,6 +290,7 @@ def test_article_markup_is_plain_text_everywhere(hostile_server, open_page):
         assert where.locator("img[src='x']").count() == 0
         assert where.locator("a[href^='javascript']").count() == 0
         assert where.locator("script", has_text="__pwned").count() == 0
+        assert where.locator("a[href*='example.org']").count() == 0  # addresses in the title stay text
     wait_idle(page)
     assert page.evaluate("window.__pwned") is None
     assert frame.evaluate("window.__pwned") is None
