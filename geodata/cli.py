@@ -7,7 +7,7 @@ import sys
 
 # command -> (module, function, one-line help); each function takes argv and returns an exit code.
 COMMANDS = {
-    "build": ("geodata.cli", "build_main", "read articles, write places.geojson, gazetteer.csv, articles.json"),
+    "build": ("geodata.cli", "build_main", "read articles, write places.geojson, gazetteer.csv, articles.json and the store"),
     "index": ("geodata.gazetteer", "main", "build the offline gazetteer index (done once at set-up)"),
     "parse": ("geodata.geoparser", "parse_main", "geoparse JSONL documents {id, text} into toponyms"),
     "evaluate": ("geodata.evaluate", "main", "score the geoparser and the baseline on annotated corpora"),
@@ -34,12 +34,24 @@ def build_main(argv: list[str]) -> int:
                         help="show a progress bar (default: on for 20+ articles)")
     parser.add_argument("--progress-lines", action="store_true",
                         help="print 'progress N M' on its own line after each article (for the dashboard)")
+    parser.add_argument("--engine", choices=("in-process", "dask"), default="in-process",
+                        help="where articles are parsed: in this process (default) or on dask.distributed workers")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="--engine dask without --scheduler: how many local worker processes (default 1)")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="--engine dask: the scheduler of an existing cluster (tcp://host:8786) instead of a "
+                             "local one; --out must be a folder every worker can write")
     add_geocoder_arguments(parser)
     args = parser.parse_args(argv)
+    if args.engine != "dask" and (args.workers is not None or args.scheduler is not None):
+        parser.error("--workers and --scheduler apply to --engine dask only")
+    if args.workers is not None and args.workers < 1:
+        parser.error("--workers must be at least 1")
     try:
         geocoder = geocoder_from_args(args)
         report = pipeline.build(args.articles, args.out, overrides_path=args.overrides, geocoder=geocoder,
-                                strict=args.strict, progress=args.progress,
+                                strict=args.strict, progress=args.progress, engine=args.engine,
+                                workers=args.workers, scheduler=args.scheduler,
                                 on_article=_progress_line if args.progress_lines else None)
     except AtlasError as exc:
         print(f"error: {exc}", file=sys.stderr)

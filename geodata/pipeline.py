@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,9 @@ from .gazetteer import Gazetteer
 from .model import ResolvedMention
 from .outputs import ARTICLES_FILE, GAZETTEER_FILE, PLACES_FILE, write_outputs
 from .overrides import load_overrides
+from .engines import ParseJob, open_engine
+from .gazetteer import DEFAULT_INDEX_PATH
+from .store_write import StagedStore
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ARTICLES_DIR = REPO_ROOT / "seeds"
@@ -43,6 +47,7 @@ class BuildReport:
     geocoder: GeocodeReport | None = None
     seconds: float = 0.0
     written: list[Path] = field(default_factory=list)
+    engine: dict = field(default_factory=dict)  # the engine's name and figures (workers, parts, peak memory)
 
     def summary(self) -> str:
         lines = [f"Read {len(self.articles)} article(s); skipped {len(self.skipped)}."]
@@ -52,6 +57,8 @@ class BuildReport:
         if self.geocoder is not None and self.geocoder.geocoder != "offline":
             lines.append(self.geocoder.summary_lines()[0])
             lines += [f"  {p}" for p in self.geocoder.problems]  # e.g. the cache could not be read or written
+        if self.engine.get("name") == "dask":
+            lines.append(engine_line(self.engine))
         lines.append(f"Found {self.mentions} mention(s) of {self.places} place(s).")
         if self.unresolved:
             lines.append(f"{len(self.unresolved)} name(s) unresolved:")
@@ -59,6 +66,12 @@ class BuildReport:
         if self.written:
             lines.append("Wrote " + ", ".join(display_path(p) for p in self.written) + f" in {self.seconds:.1f} s.")
         return "\n".join(lines)
+
+
+def engine_line(stats: dict) -> str:
+    peaks = ", ".join(f"{mb:.0f}" for mb in stats.get("peak_mb", []))
+    return (f"Parsed on {stats.get('workers', '?')} dask worker(s) in {stats.get('parts', '?')} part(s); "
+            f"peak memory per worker {peaks} MB.")
 
 
 def _geocode_unresolved(resolved: dict[str, list[ResolvedMention]], geocoder, cache_path: Path,
@@ -102,8 +115,11 @@ def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path =
           geocode_cache: str | Path | None = None, strict: bool = False,
           progress: bool | None = None, gazetteer: Gazetteer | None = None,
           log: Callable[[str], None] = print,
-          on_article: Callable[[int, int], None] | None = None) -> BuildReport:
-    """Run the whole pipeline and write the outputs (``on_article(done, total)`` after each article). Raises BuildError (and writes nothing) when there
+          on_article: Callable[[int, int], None] | None = None, engine: str = "in-process",
+          workers: int | None = None, scheduler: str | None = None) -> BuildReport:
+    """Run the whole pipeline and write the outputs and the store (``on_article(done, total)`` after each
+    article). ``engine``: "in-process" (default) or "dask" (``workers`` local processes, or the cluster of
+    ``scheduler``; see ``geodata/engines/``). Raises BuildError (and writes nothing) when there
     is nothing to write or when ``strict`` and some article was skipped."""
     started = time.perf_counter()
     articles_dir, out_dir = Path(articles_dir), Path(out_dir)
@@ -126,33 +142,70 @@ def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path =
         overrides = load_overrides(overrides_path, gazetteer)
         overrides.check_articles([a.id for a in report.articles])
         report.override_problems = overrides.format_problems()
-    parser = Geoparser(
-        gazetteer,
-        extra_places=overrides.extra_places(gazetteer) if overrides else None,
-        excluded=overrides.excluded_everywhere if overrides else None,
-    )
+    job = ParseJob(extra_places=overrides.extra_places(gazetteer) if overrides else None,
+                   excluded=overrides.excluded_everywhere if overrides else None, overrides=overrides,
+                   gazetteer_path=_gazetteer_path(gazetteer), key=secrets.token_hex(8))
     show = progress if progress is not None else len(report.articles) >= PROGRESS_MIN_ARTICLES
+    with StagedStore(out_dir) as staged:
+        job = dataclasses.replace(job, store_folder=str(staged.folder), run=staged.run)
+        resolved = _parse_all(report, job, gazetteer, EngineChoice(engine, workers, scheduler), show, on_article)
+        _finish(report, resolved, staged, out_dir, articles_dir, geocoder, geocode_cache)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@dataclass(frozen=True)
+class EngineChoice:
+    name: str = "in-process"
+    workers: int | None = None
+    scheduler: str | None = None
+
+
+def _parse_all(report: BuildReport, job: ParseJob, gazetteer, choice: EngineChoice, show: bool,
+               on_article: Callable[[int, int], None] | None) -> dict[str, list[ResolvedMention]]:
+    """Every article through the chosen engine: its language and mentions (overrides applied); the
+    engine writes the store's mention parts."""
     resolved: dict[str, list[ResolvedMention]] = {}
-    parsed = parser.parse_many_with_language(a.text for a in report.articles)
     total = len(report.articles)
     with_language = []
-    for done, (article, (language, mentions)) in enumerate(tqdm(zip(report.articles, parsed), total=total,
-                                                                desc="articles", unit="article",
-                                                                disable=not show), 1):
-        with_language.append(dataclasses.replace(article, language=language))
-        notice = fallback_notice(language)
-        if notice:
-            report.language_notices.append(f"{article.id}: {notice}")
-        if overrides is not None:
-            mentions = overrides.apply(article.id, mentions, gazetteer)
-        resolved[article.id] = mentions
-        if on_article is not None:
-            on_article(done, total)
 
+    def make_parser():
+        return Geoparser(gazetteer, extra_places=job.extra_places, excluded=job.excluded)
+
+    with open_engine(choice.name, gazetteer=gazetteer, make_parser=make_parser, workers=choice.workers,
+                     scheduler=choice.scheduler) as runner:
+        parsed = runner.parse(report.articles, job)
+        for done, (article, result) in enumerate(tqdm(zip(report.articles, parsed), total=total,
+                                                      desc="articles", unit="article", disable=not show), 1):
+            with_language.append(dataclasses.replace(article, language=result.language))
+            notice = fallback_notice(result.language)
+            if notice:
+                report.language_notices.append(f"{article.id}: {notice}")
+            resolved[article.id] = result.mentions
+            if on_article is not None:
+                on_article(done, total)
+        runner.stats["name"] = runner.name
+        report.engine = runner.stats  # the engine adds its last figures (peak memory) as it closes
     report.articles = with_language
+    return resolved
+
+
+def _gazetteer_path(gazetteer) -> str | None:
+    """The index a worker should open: None (its own default) unless this build uses another one."""
+    path = getattr(gazetteer, "path", None)
+    if path is None or Path(path).resolve() == DEFAULT_INDEX_PATH.resolve():
+        return None
+    return str(path)
+
+
+def _finish(report: BuildReport, resolved: dict[str, list[ResolvedMention]], staged: StagedStore, out_dir: Path,
+            articles_dir: Path, geocoder, geocode_cache) -> None:
+    """After parsing: the online geocoder, the JSON outputs, then the store (its mention parts are redone
+    when the geocoder placed names)."""
     cache = Path(geocode_cache) if geocode_cache is not None else default_cache_path(out_dir)
     resolved = _geocode_unresolved(resolved, geocoder, cache, report)
-
+    if geocoder is not None:
+        staged.rewrite_mentions(report.articles, resolved)
     try:
         collection = write_outputs(out_dir, report.articles, resolved, articles_dir=articles_dir,
                                    skipped=report.skipped)
@@ -162,6 +215,9 @@ def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path =
                          f" ({display_path(exc.filename or out_dir)}){kept}") from exc
     report.mentions = sum(f["properties"]["mention_count"] for f in collection["features"])
     report.places = len(collection["features"])
-    report.written = [out_dir / name for name in (PLACES_FILE, GAZETTEER_FILE, ARTICLES_FILE)]
-    report.seconds = time.perf_counter() - started
-    return report
+    try:
+        link = staged.finish(collection, report.articles)
+    except OSError as exc:
+        raise BuildError(f"cannot write the store to {display_path(out_dir)}: {exc.strerror or exc}"
+                         f" ({display_path(exc.filename or out_dir)}); the JSON outputs were written") from exc
+    report.written = [out_dir / name for name in (PLACES_FILE, GAZETTEER_FILE, ARTICLES_FILE)] + [link]
