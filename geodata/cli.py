@@ -12,6 +12,7 @@ COMMANDS = {
     "parse": ("geodata.geoparser", "parse_main", "geoparse JSONL documents {id, text} into toponyms"),
     "evaluate": ("geodata.evaluate", "main", "score the geoparser and the baseline on annotated corpora"),
     "benchmark": ("geodata.benchmark", "main", "measure parsing speed and memory against the baseline"),
+    "scale": ("geodata.scale", "main", "measure the dask engine against corpus size and workers (speed-up, memory)"),
     "check": ("geodata.check", "main", "run the bad-input and fault matrix against real builds"),
     "fit": ("geodata.fit", "main", "fit the recognizer's and resolver's weights on annotated corpora"),
     "explain": ("geodata.explain", "main", "why is this a place, why this one: each mention's evidence"),

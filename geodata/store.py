@@ -250,3 +250,14 @@ def _csv_line(cells: list) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow(cells)
     return buffer.getvalue()
+
+
+def table_rows(out_dir: str | os.PathLike) -> dict[str, list[dict]]:
+    """Every table of a store as rows (mention parts concatenated in order): to compare two stores whole
+    (the run tokens in the files' metadata differ, the contents should not). Small stores only."""
+    import pyarrow.parquet as pq
+
+    with Store.open(out_dir) as store:
+        manifest = store.manifest
+    return {table: [row for path in manifest.paths(table) for row in pq.read_table(path).to_pylist()]
+            for table in manifest.files}

@@ -14,6 +14,7 @@ import dataclasses
 import logging
 import math
 import resource
+import time
 from typing import Iterator
 
 from .partition import ParsedArticle, ParseJob, build_parser, parse_part
@@ -103,12 +104,17 @@ class DaskEngine:
         client = self.client
         n_workers = len(client.scheduler_info().get("workers", {})) or 1
         self.stats["workers"] = n_workers
+        started = time.perf_counter()
         self.stats["load_peak_mb"] = sorted(client.run(load_worker, job).values())
+        self.stats["load_s"] = time.perf_counter() - started
         size = part_size(len(articles), n_workers)
         shared = client.scatter(job, broadcast=True)
         futures = [client.submit(run_part, shared, k, [(a.id, a.text) for a in articles[i:i + size]], pure=False)
                    for k, i in enumerate(range(0, len(articles), size))]
         self.stats["parts"] = len(futures)
         for future in futures:  # in order, so the articles come back in the order they were given
-            yield from future.result()
+            parsed = future.result()
             future.release()
+            # set before yielding: the caller stops at its last article, never resuming this generator
+            self.stats["parse_s"] = time.perf_counter() - started - self.stats["load_s"]
+            yield from parsed
