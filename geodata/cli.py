@@ -42,6 +42,9 @@ def build_main(argv: list[str]) -> int:
     parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
                         help="--engine dask: the scheduler of an existing cluster (tcp://host:8786) instead of a "
                              "local one; --out must be a folder every worker can write")
+    parser.add_argument("--store-only", action="store_true",
+                        help="write only the store, not places.geojson, gazetteer.csv, articles.json (for large "
+                             "corpora: gazetteer.csv has a column per article; the dashboard still reads the JSON)")
     add_geocoder_arguments(parser)
     args = parser.parse_args(argv)
     if args.engine != "dask" and (args.workers is not None or args.scheduler is not None):
@@ -52,7 +55,7 @@ def build_main(argv: list[str]) -> int:
         geocoder = geocoder_from_args(args)
         report = pipeline.build(args.articles, args.out, overrides_path=args.overrides, geocoder=geocoder,
                                 strict=args.strict, progress=args.progress, engine=args.engine,
-                                workers=args.workers, scheduler=args.scheduler,
+                                workers=args.workers, scheduler=args.scheduler, store_only=args.store_only,
                                 on_article=_progress_line if args.progress_lines else None)
     except AtlasError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -18,7 +18,7 @@ from .geoparser import Geoparser
 from .language import fallback_notice
 from .gazetteer import Gazetteer
 from .model import ResolvedMention
-from .outputs import ARTICLES_FILE, GAZETTEER_FILE, PLACES_FILE, write_outputs
+from .outputs import ARTICLES_FILE, GAZETTEER_FILE, PLACES_FILE, place_collection, write_outputs
 from .overrides import load_overrides
 from .engines import ParseJob, open_engine
 from .gazetteer import DEFAULT_INDEX_PATH
@@ -116,10 +116,12 @@ def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path =
           progress: bool | None = None, gazetteer: Gazetteer | None = None,
           log: Callable[[str], None] = print,
           on_article: Callable[[int, int], None] | None = None, engine: str = "in-process",
-          workers: int | None = None, scheduler: str | None = None) -> BuildReport:
+          workers: int | None = None, scheduler: str | None = None, store_only: bool = False) -> BuildReport:
     """Run the whole pipeline and write the outputs and the store (``on_article(done, total)`` after each
     article). ``engine``: "in-process" (default) or "dask" (``workers`` local processes, or the cluster of
-    ``scheduler``; see ``geodata/engines/``). Raises BuildError (and writes nothing) when there
+    ``scheduler``; see ``geodata/engines/``). ``store_only``: write the store and not the three JSON/CSV
+    files (whose size grows with articles x places; any previous ones are left as they were, with their own
+    build_id). Raises BuildError (and writes nothing) when there
     is nothing to write or when ``strict`` and some article was skipped."""
     started = time.perf_counter()
     articles_dir, out_dir = Path(articles_dir), Path(out_dir)
@@ -149,7 +151,7 @@ def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path =
     with StagedStore(out_dir) as staged:
         job = dataclasses.replace(job, store_folder=str(staged.folder), run=staged.run)
         resolved = _parse_all(report, job, gazetteer, EngineChoice(engine, workers, scheduler), show, on_article)
-        _finish(report, resolved, staged, out_dir, articles_dir, geocoder, geocode_cache)
+        _finish(report, resolved, staged, out_dir, articles_dir, geocoder, geocode_cache, store_only)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -199,16 +201,19 @@ def _gazetteer_path(gazetteer) -> str | None:
 
 
 def _finish(report: BuildReport, resolved: dict[str, list[ResolvedMention]], staged: StagedStore, out_dir: Path,
-            articles_dir: Path, geocoder, geocode_cache) -> None:
-    """After parsing: the online geocoder, the JSON outputs, then the store (its mention parts are redone
-    when the geocoder placed names)."""
+            articles_dir: Path, geocoder, geocode_cache, store_only: bool) -> None:
+    """After parsing: the online geocoder, the JSON outputs (unless ``store_only``), then the store (its
+    mention parts are redone when the geocoder placed names)."""
     cache = Path(geocode_cache) if geocode_cache is not None else default_cache_path(out_dir)
     resolved = _geocode_unresolved(resolved, geocoder, cache, report)
     if geocoder is not None:
         staged.rewrite_mentions(report.articles, resolved)
     try:
-        collection = write_outputs(out_dir, report.articles, resolved, articles_dir=articles_dir,
-                                   skipped=report.skipped)
+        if store_only:
+            collection = place_collection(report.articles, resolved, articles_dir=articles_dir)
+        else:
+            collection = write_outputs(out_dir, report.articles, resolved, articles_dir=articles_dir,
+                                       skipped=report.skipped)
     except OSError as exc:  # out is a file, read-only, disk full...: the previous outputs are untouched
         kept = "; previous outputs left as they were" if _had_outputs(out_dir) else "; nothing written"
         raise BuildError(f"cannot write the outputs to {display_path(out_dir)}: {exc.strerror or exc}"
@@ -220,4 +225,5 @@ def _finish(report: BuildReport, resolved: dict[str, list[ResolvedMention]], sta
     except OSError as exc:
         raise BuildError(f"cannot write the store to {display_path(out_dir)}: {exc.strerror or exc}"
                          f" ({display_path(exc.filename or out_dir)}); the JSON outputs were written") from exc
-    report.written = [out_dir / name for name in (PLACES_FILE, GAZETTEER_FILE, ARTICLES_FILE)] + [link]
+    json_files = [] if store_only else [out_dir / name for name in (PLACES_FILE, GAZETTEER_FILE, ARTICLES_FILE)]
+    report.written = [*json_files, link]

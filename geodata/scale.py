@@ -2,8 +2,9 @@
 
 For each size (default 2,000 and 10,000 articles) a corpus is generated at run time into a temporary
 folder (``dashboard.benchmark.generate_corpus``: gazetteer city names in news-like sentences; nothing is
-kept) and built with ``--engine dask --workers N`` for each N (default 1 and 2), ``--repeats`` times; then
-once in-process, whose outputs and store must be identical. Reported: wall-clock medians of the whole
+kept) and built with ``--engine dask --workers N --store-only`` for each N (default 1 and 2), ``--repeats``
+times; then once in-process, whose store must be identical (``--with-json``: the JSON/CSV outputs too, but
+``gazetteer.csv`` has a column per article, so its cost grows with articles x places). Reported: wall-clock medians of the whole
 build, the workers' start-up (gazetteer and models) and parse time, the speed-up of the most workers over
 one, the peak memory of each worker, and the cost per article (parse seconds x workers / articles).
 Targets (issue 12, at 10,000 articles): speed-up >= 1.7 with 2 workers, peak memory per worker < 1.5 GB and
@@ -22,22 +23,26 @@ MEMORY_TARGET_MB = 1536
 PLACES_PER_ARTICLE = 3
 
 
-def _build(articles: Path, out: Path, **engine) -> dict:
+def _build(articles: Path, out: Path, store_only: bool, **engine) -> dict:
     from . import pipeline
 
-    report = pipeline.build(articles, out, overrides_path=None, progress=False, log=lambda *_: None, **engine)
-    return {"wall_s": report.seconds, **{k: v for k, v in report.engine.items() if k != "name"}}
+    report = pipeline.build(articles, out, overrides_path=None, progress=False, log=lambda *_: None,
+                            store_only=store_only, **engine)
+    store_bytes = sum(p.stat().st_size for p in (out / "store").resolve().rglob("*") if p.is_file())
+    return {"wall_s": report.seconds, "store_mb": store_bytes / 1e6,
+            **{k: v for k, v in report.engine.items() if k != "name"}}
 
 
-def _same(out_a: Path, out_b: Path) -> bool:
+def _same(out_a: Path, out_b: Path, store_only: bool) -> bool:
     from .store import table_rows
 
-    files = ("places.geojson", "gazetteer.csv", "articles.json")
+    files = () if store_only else ("places.geojson", "gazetteer.csv", "articles.json")
     return (all((out_a / f).read_bytes() == (out_b / f).read_bytes() for f in files)
             and table_rows(out_a) == table_rows(out_b))
 
 
-def measure_size(n_articles: int, workers: list[int], repeats: int, reference: bool, log) -> dict:
+def measure_size(n_articles: int, workers: list[int], repeats: int, reference: bool, log,
+                 store_only: bool = True) -> dict:
     from dashboard.benchmark import generate_corpus
 
     result: dict = {"articles": n_articles, "runs": {}}
@@ -48,7 +53,7 @@ def measure_size(n_articles: int, workers: list[int], repeats: int, reference: b
         for n in workers:
             runs = []
             for k in range(repeats):
-                runs.append(_build(corpus, Path(tmp) / f"dask-{n}", engine="dask", workers=n))
+                runs.append(_build(corpus, Path(tmp) / f"dask-{n}", store_only, engine="dask", workers=n))
                 log(f"  {n_articles} articles, {n} worker(s), run {k + 1}: {runs[-1]['wall_s']:.1f} s, "
                     f"start-up {runs[-1]['load_s']:.1f} s, peak {max(runs[-1]['peak_mb']):.0f} MB")
             result["runs"][n] = {
@@ -57,11 +62,13 @@ def measure_size(n_articles: int, workers: list[int], repeats: int, reference: b
                 "parse_s": statistics.median(r["parse_s"] for r in runs),
                 "peak_mb": max(max(r["peak_mb"]) for r in runs),
                 "parts": runs[0]["parts"],
+                "store_mb": runs[0]["store_mb"],
             }
         if reference:
-            ref = _build(corpus, Path(tmp) / "in-process")
+            ref = _build(corpus, Path(tmp) / "in-process", store_only)
             result["in_process_wall_s"] = ref["wall_s"]
-            result["identical"] = all(_same(Path(tmp) / "in-process", Path(tmp) / f"dask-{n}") for n in workers)
+            result["identical"] = all(_same(Path(tmp) / "in-process", Path(tmp) / f"dask-{n}", store_only)
+                                      for n in workers)
             log(f"  {n_articles} articles in-process: {ref['wall_s']:.1f} s; identical: {result['identical']}")
     low, high = min(workers), max(workers)
     runs = result["runs"]
@@ -73,13 +80,13 @@ def measure_size(n_articles: int, workers: list[int], repeats: int, reference: b
 
 def report_lines(results: list[dict], workers: list[int]) -> list[str]:
     low, high = min(workers), max(workers)
-    lines = ["| articles | workers | wall (median) | start-up | parse | peak memory per worker | parts |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| articles | workers | wall (median) | start-up | parse | peak memory per worker | parts | store |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in results:
         for n in workers:
             run = r["runs"][n]
             lines.append(f"| {r['articles']:,} | {n} | {run['wall_s']:.1f} s | {run['load_s']:.1f} s | "
-                         f"{run['parse_s']:.1f} s | {run['peak_mb']:.0f} MB | {run['parts']} |")
+                         f"{run['parse_s']:.1f} s | {run['peak_mb']:.0f} MB | {run['parts']} | {run['store_mb']:.1f} MB |")
     for r in results:
         same = {True: "identical", False: "DIFFERENT", None: "not compared"}[r.get("identical")]
         ok = "meets" if r["speedup"] >= SPEEDUP_TARGET else "below"
@@ -100,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker counts to compare")
     ap.add_argument("--repeats", type=int, default=1, help="builds per size and worker count (median)")
     ap.add_argument("--no-reference", action="store_true", help="skip the in-process build and comparison")
+    ap.add_argument("--with-json", action="store_true",
+                    help="also write (and compare) the JSON/CSV outputs; gazetteer.csv grows with articles x places, "
+                         "so by default the builds are --store-only")
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
     args = ap.parse_args(argv)
     if min(args.workers) < 1 or min(args.sizes) < 1 or args.repeats < 1:
@@ -107,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for size in args.sizes:
         results.append(measure_size(size, sorted(set(args.workers)), args.repeats, not args.no_reference,
-                                    lambda line: print(line, file=sys.stderr, flush=True)))
+                                    lambda line: print(line, file=sys.stderr, flush=True),
+                                    store_only=not args.with_json))
     print("\n".join(report_lines(results, sorted(set(args.workers)))))
     if args.json:
         from . import atomic

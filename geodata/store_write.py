@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import atomic
-from .articles import Article
+from .articles import Article, safe_text
 from .model import ResolvedMention
 from .passages import passage
 from .store_schema import (ARTICLES, FORMAT_VERSION, MANIFEST_FILE, MENTIONS, MENTIONS_DIR, PLACE_ARTICLES,
@@ -30,6 +30,7 @@ ARTICLES_PER_PART = 100
 
 def mention_rows(article_id: str, text: str, mentions: list[ResolvedMention]) -> list[dict]:
     rows = []
+    article_id = safe_text(article_id)
     for seq, rm in enumerate(mentions):
         passage_text, passage_start = passage(text, rm.start, rm.end)
         rows.append({
@@ -66,7 +67,7 @@ def _pid_alive(pid: int) -> bool:
 
 
 def article_rows(collection: dict, articles: list[Article]) -> list[dict]:
-    by_id = {a.id: a for a in articles}
+    by_id = {safe_text(a.id): a for a in articles}  # the summaries' ids are made readable (U+FFFD)
     return [dict(summary, ord=k, language=by_id[summary["id"]].language, text=by_id[summary["id"]].text)
             for k, summary in enumerate(collection["articles"])]
 
