@@ -11,7 +11,7 @@ import pytest
 
 from geodata import articles as articles_mod
 from geodata import pipeline
-from geodata.store import Selection, Store
+from geodata.store import Selection, Store, table_rows
 from geodata.store_schema import STORE_LINK, StoreError, read_manifest
 
 TEXTS = {
@@ -191,3 +191,13 @@ def test_a_rebuild_swaps_the_store_whole_and_removes_the_old_folder(built, tmp_p
     assert new != old and not old.exists() and new.parent == old.parent
     with Store.open(out) as store:
         assert store.build_id == _json(out, "places.geojson")["build_id"]
+
+
+def test_store_only_writes_the_same_store_and_no_json(built, tmp_path):
+    out = tmp_path / "out"
+    report = build_corpus(tmp_path, out, store_only=True)
+    assert not any((out / name).exists() for name in ("places.geojson", "gazetteer.csv", "articles.json"))
+    assert report.written == [out / STORE_LINK]
+    with Store.open(out) as store:
+        assert store.build_id == _json(built, "places.geojson")["build_id"]
+    assert table_rows(out) == table_rows(built)
