@@ -43,6 +43,12 @@ def load_worker(job: ParseJob) -> float:
     return peak_memory_mb()
 
 
+def cpu_seconds() -> float:
+    """CPU time this process has used (user + system): on a shared machine, the cost of the work itself."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def peak_memory_mb() -> float:
     """This process's peak resident memory (Linux reports kB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -107,6 +113,7 @@ class DaskEngine:
         started = time.perf_counter()
         self.stats["load_peak_mb"] = sorted(client.run(load_worker, job).values())
         self.stats["load_s"] = time.perf_counter() - started
+        cpu_at_start = client.run(cpu_seconds)
         size = part_size(len(articles), n_workers)
         shared = client.scatter(job, broadcast=True)
         futures = [client.submit(run_part, shared, k, [(a.id, a.text) for a in articles[i:i + size]], pure=False)
@@ -117,4 +124,7 @@ class DaskEngine:
             future.release()
             # set before yielding: the caller stops at its last article, never resuming this generator
             self.stats["parse_s"] = time.perf_counter() - started - self.stats["load_s"]
+            if future is futures[-1]:
+                cpu_now = client.run(cpu_seconds)
+                self.stats["parse_cpu_s"] = sum(cpu_now[w] - cpu_at_start.get(w, 0.0) for w in cpu_now)
             yield from parsed
