@@ -42,30 +42,32 @@ def _same(out_a: Path, out_b: Path, store_only: bool) -> bool:
             and table_rows(out_a) == table_rows(out_b))
 
 
+def _medians(runs: list[dict]) -> dict:
+    return {
+        **{key: statistics.median(r[key] for r in runs) for key in ("wall_s", "load_s", "parse_s", "parse_cpu_s")},
+        "peak_mb": max(max(r["peak_mb"]) for r in runs),
+        "parts": runs[0]["parts"],
+        "store_mb": runs[0]["store_mb"],
+        "walls": [round(r["wall_s"], 1) for r in runs],
+    }
+
+
 def measure_size(n_articles: int, workers: list[int], repeats: int, reference: bool, log,
                  store_only: bool = True) -> dict:
     from dashboard.benchmark import generate_corpus
 
-    result: dict = {"articles": n_articles, "runs": {}}
+    result: dict = {"articles": n_articles}
     with tempfile.TemporaryDirectory(prefix="atlas-scale-") as tmp:
         corpus = Path(tmp) / "articles"
         generate_corpus(corpus, n_articles, n_articles * PLACES_PER_ARTICLE)
         result["corpus_mb"] = sum(p.stat().st_size for p in corpus.iterdir()) / 1e6
-        for n in workers:
-            runs = []
-            for k in range(repeats):
-                runs.append(_build(corpus, Path(tmp) / f"dask-{n}", store_only, engine="dask", workers=n))
-                log(f"  {n_articles} articles, {n} worker(s), run {k + 1}: {runs[-1]['wall_s']:.1f} s, "
-                    f"start-up {runs[-1]['load_s']:.1f} s, peak {max(runs[-1]['peak_mb']):.0f} MB")
-            result["runs"][n] = {
-                "wall_s": statistics.median(r["wall_s"] for r in runs),
-                "load_s": statistics.median(r["load_s"] for r in runs),
-                "parse_s": statistics.median(r["parse_s"] for r in runs),
-                "parse_cpu_s": statistics.median(r["parse_cpu_s"] for r in runs),
-                "peak_mb": max(max(r["peak_mb"]) for r in runs),
-                "parts": runs[0]["parts"],
-                "store_mb": runs[0]["store_mb"],
-            }
+        runs: dict[int, list[dict]] = {n: [] for n in workers}
+        for k in range(repeats):  # interleaved, so a change in the machine's load hits every worker count
+            for n in workers:
+                runs[n].append(_build(corpus, Path(tmp) / f"dask-{n}", store_only, engine="dask", workers=n))
+                log(f"  {n_articles} articles, {n} worker(s), run {k + 1}: {runs[n][-1]['wall_s']:.1f} s, "
+                    f"start-up {runs[n][-1]['load_s']:.1f} s, peak {max(runs[n][-1]['peak_mb']):.0f} MB")
+        result["runs"] = {n: _medians(rs) for n, rs in runs.items()}
         if reference:
             ref = _build(corpus, Path(tmp) / "in-process", store_only)
             result["in_process_wall_s"] = ref["wall_s"]
