@@ -7,11 +7,12 @@ import sys
 
 # command -> (module, function, one-line help); each function takes argv and returns an exit code.
 COMMANDS = {
-    "build": ("geodata.cli", "build_main", "read articles, write places.geojson, gazetteer.csv, articles.json"),
+    "build": ("geodata.cli", "build_main", "read articles, write places.geojson, gazetteer.csv, articles.json and the store"),
     "index": ("geodata.gazetteer", "main", "build the offline gazetteer index (done once at set-up)"),
     "parse": ("geodata.geoparser", "parse_main", "geoparse JSONL documents {id, text} into toponyms"),
     "evaluate": ("geodata.evaluate", "main", "score the geoparser and the baseline on annotated corpora"),
     "benchmark": ("geodata.benchmark", "main", "measure parsing speed and memory against the baseline"),
+    "scale": ("geodata.scale", "main", "measure the dask engine against corpus size and workers (speed-up, memory)"),
     "check": ("geodata.check", "main", "run the bad-input and fault matrix against real builds"),
     "fit": ("geodata.fit", "main", "fit the recognizer's and resolver's weights on annotated corpora"),
     "explain": ("geodata.explain", "main", "why is this a place, why this one: each mention's evidence"),
@@ -37,12 +38,28 @@ def build_main(argv: list[str]) -> int:
     parser.add_argument("--no-cache", dest="use_cache", action="store_false",
                         help="parse every article again, neither reading nor writing the parse cache "
                              "(<out>/cache/parse.sqlite)")
+    parser.add_argument("--engine", choices=("in-process", "dask"), default="in-process",
+                        help="where articles are parsed: in this process (default) or on dask.distributed workers")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="--engine dask without --scheduler: how many local worker processes (default 1)")
+    parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                        help="--engine dask: the scheduler of an existing cluster (tcp://host:8786) instead of a "
+                             "local one; --out must be a folder every worker can write")
+    parser.add_argument("--store-only", action="store_true",
+                        help="write only the store, not places.geojson, gazetteer.csv, articles.json (for large "
+                             "corpora: gazetteer.csv has a column per article; the dashboard still reads the JSON)")
     add_geocoder_arguments(parser)
     args = parser.parse_args(argv)
+    if args.engine != "dask" and (args.workers is not None or args.scheduler is not None):
+        parser.error("--workers and --scheduler apply to --engine dask only")
+    if args.workers is not None and args.workers < 1:
+        parser.error("--workers must be at least 1")
     try:
         geocoder = geocoder_from_args(args)
         report = pipeline.build(args.articles, args.out, overrides_path=args.overrides, geocoder=geocoder,
                                 strict=args.strict, progress=args.progress, use_cache=args.use_cache,
+                                engine=args.engine, workers=args.workers, scheduler=args.scheduler,
+                                store_only=args.store_only,
                                 on_article=_progress_line if args.progress_lines else None)
     except AtlasError as exc:
         print(f"error: {exc}", file=sys.stderr)

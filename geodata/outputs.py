@@ -240,21 +240,30 @@ def remove_stale_temp_files(out_dir: Path) -> list[Path]:
     return removed
 
 
-def write_outputs(out_dir: str | os.PathLike, articles: list[Article],
-                  resolved: dict[str, list[ResolvedMention]], *, articles_dir: Path | None = None,
-                  skipped: list | None = None) -> dict:
-    """Write the three output files into ``out_dir``; returns the FeatureCollection written."""
-    out_dir = Path(out_dir)
+def place_collection(articles: list[Article], resolved: dict[str, list[ResolvedMention]], *,
+                     articles_dir: Path | None = None) -> dict:
+    """The FeatureCollection of ``places.geojson`` with its ``build_id`` (a hash of its contents): what the
+    outputs and the store are made of. Computed without writing anything."""
     articles, resolved = _safe_ids(articles, resolved)
     order = {a.id: i for i, a in enumerate(articles)}
     entries = collect_places(articles, resolved)
     features = [feature(e, order) for e in entries.values()]
     summaries = article_summaries(articles, resolved, articles_dir)
     collection = {"type": "FeatureCollection", "articles": summaries, "features": features}
+    collection["build_id"] = hashlib.sha256(json.dumps(collection, sort_keys=True).encode()).hexdigest()[:16]
+    return collection
+
+
+def write_outputs(out_dir: str | os.PathLike, articles: list[Article],
+                  resolved: dict[str, list[ResolvedMention]], *, articles_dir: Path | None = None,
+                  skipped: list | None = None) -> dict:
+    """Write the three output files into ``out_dir``; returns the FeatureCollection written."""
+    out_dir = Path(out_dir)
+    collection = place_collection(articles, resolved, articles_dir=articles_dir)
+    articles, resolved = _safe_ids(articles, resolved)
+    summaries, features, build_id = collection["articles"], collection["features"], collection["build_id"]
     texts = {a.id: a.text for a in articles}
     languages = {a.id: a.language for a in articles}
-    build_id = hashlib.sha256(json.dumps(collection, sort_keys=True).encode()).hexdigest()[:16]
-    collection["build_id"] = build_id
     table = gazetteer_table(features, articles, build_id)
     with output_lock(out_dir), atomic.StagedFiles() as staged:
         remove_stale_temp_files(out_dir)

@@ -204,3 +204,31 @@ def parse_with_cache(articles: list[_Article], cache: ParseCache | None, make_pa
             cache.put_many(parsed)
     results = {a.id: slots[a.id] for a in articles}
     return ParseOutcome(results, parsed=total - reused, reused=reused)
+
+
+@dataclass(frozen=True)
+class _Text:
+    id: str
+    text: str
+
+
+class CachedParser:
+    """A parser (``parse_many_with_language``) that answers from ``cache`` and parses only the texts it
+    lacks, with the real parser ``make_parser()`` built on first need (no spaCy when every text is
+    cached). ``parsed`` / ``reused`` count the texts of every call."""
+
+    def __init__(self, cache: ParseCache, make_parser: Callable[[], _Parser]):
+        self.cache, self._make_parser, self._parser = cache, make_parser, None
+        self.parsed = self.reused = 0
+
+    def _real(self) -> _Parser:
+        if self._parser is None:
+            self._parser = self._make_parser()
+        return self._parser
+
+    def parse_many_with_language(self, texts: Iterable[str]) -> list[Result]:
+        items = [_Text(str(i), t) for i, t in enumerate(texts)]
+        outcome = parse_with_cache(items, self.cache, self._real)
+        self.parsed += outcome.parsed
+        self.reused += outcome.reused
+        return [outcome.results[item.id] for item in items]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,11 +18,14 @@ from .geoparser import Geoparser
 from .language import fallback_notice
 from .gazetteer import Gazetteer
 from .model import ResolvedMention
-from .outputs import ARTICLES_FILE, GAZETTEER_FILE, PLACES_FILE, write_outputs
+from .outputs import ARTICLES_FILE, GAZETTEER_FILE, PLACES_FILE, place_collection, write_outputs
 from .overrides import load_overrides
-from .parsecache import ParseCache, parse_with_cache
+from .engines import ParseJob, open_engine
+from .gazetteer import DEFAULT_INDEX_PATH
+from .parsecache import CachedParser, ParseCache
 from .parsecache import default_path as default_parse_cache_path
 from .parsefingerprint import fingerprint
+from .store_write import StagedStore
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ARTICLES_DIR = REPO_ROOT / "seeds"
@@ -51,6 +55,7 @@ class BuildReport:
     geocoder: GeocodeReport | None = None
     seconds: float = 0.0
     written: list[Path] = field(default_factory=list)
+    engine: dict = field(default_factory=dict)  # the engine's name and figures (workers, parts, peak memory)
 
     def summary(self) -> str:
         lines = [f"Read {len(self.articles)} article(s); skipped {len(self.skipped)}."]
@@ -63,6 +68,8 @@ class BuildReport:
         if self.geocoder is not None and self.geocoder.geocoder != "offline":
             lines.append(self.geocoder.summary_lines()[0])
             lines += [f"  {p}" for p in self.geocoder.problems]  # e.g. the cache could not be read or written
+        if self.engine.get("name") == "dask":
+            lines.append(engine_line(self.engine))
         lines.append(f"Found {self.mentions} mention(s) of {self.places} place(s).")
         if self.unresolved:
             lines.append(f"{len(self.unresolved)} name(s) unresolved:")
@@ -70,6 +77,12 @@ class BuildReport:
         if self.written:
             lines.append("Wrote " + ", ".join(display_path(p) for p in self.written) + f" in {self.seconds:.1f} s.")
         return "\n".join(lines)
+
+
+def engine_line(stats: dict) -> str:
+    peaks = ", ".join(f"{mb:.0f}" for mb in stats.get("peak_mb", []))
+    return (f"Parsed on {stats.get('workers', '?')} dask worker(s) in {stats.get('parts', '?')} part(s); "
+            f"peak memory per worker {peaks} MB.")
 
 
 def _geocode_unresolved(resolved: dict[str, list[ResolvedMention]], geocoder, cache_path: Path,
@@ -120,10 +133,15 @@ def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path =
           geocode_cache: str | Path | None = None, strict: bool = False,
           progress: bool | None = None, gazetteer: Gazetteer | None = None,
           log: Callable[[str], None] = print,
-          on_article: Callable[[int, int], None] | None = None, use_cache: bool = True) -> BuildReport:
-    """Run the whole pipeline and write the outputs (``on_article(done, total)`` after each article, cached
-    ones included). Parse results are reused from ``<out>/cache/parse.sqlite`` unless ``use_cache`` is
-    False (``geodata/parsecache.py``). Raises BuildError (and writes nothing) when there
+          on_article: Callable[[int, int], None] | None = None, use_cache: bool = True, engine: str = "in-process",
+          workers: int | None = None, scheduler: str | None = None, store_only: bool = False) -> BuildReport:
+    """Run the whole pipeline and write the outputs and the store (``on_article(done, total)`` after each
+    article, cached ones included). Parse results are reused from ``<out>/cache/parse.sqlite`` unless
+    ``use_cache`` is False (``geodata/parsecache.py``; the in-process engine). ``engine``: "in-process"
+    (default) or "dask" (``workers`` local processes, or the cluster of ``scheduler``; see
+    ``geodata/engines/``). ``store_only``: write the store and not the three JSON/CSV files (whose size grows
+    with articles x places; any previous ones are left as they were, with their own build_id). Raises
+    BuildError (and writes nothing) when there
     is nothing to write or when ``strict`` and some article was skipped."""
     started = time.perf_counter()
     articles_dir, out_dir = Path(articles_dir), Path(out_dir)
@@ -149,44 +167,98 @@ def build(articles_dir: str | Path = DEFAULT_ARTICLES_DIR, out_dir: str | Path =
         report.override_problems = overrides.format_problems()
     extra_places = overrides.extra_places(gazetteer) if overrides else None
     excluded = overrides.excluded_everywhere if overrides else None
-    parse_cache = open_parse_cache(out_dir, gazetteer, extra_places, excluded) if use_cache else None
+    parse_cache = open_parse_cache(out_dir, gazetteer, extra_places, excluded) \
+        if use_cache and engine == "in-process" else None
+    job = ParseJob(extra_places=extra_places, excluded=excluded, overrides=overrides,
+                   gazetteer_path=_gazetteer_path(gazetteer), key=secrets.token_hex(8))
     show = progress if progress is not None else len(report.articles) >= PROGRESS_MIN_ARTICLES
-    total = len(report.articles)
-    with tqdm(total=total, desc="articles", unit="article", disable=not show) as bar:
-        def tick(done: int, of: int) -> None:
-            bar.update(1)
-            if on_article is not None:
-                on_article(done, of)
+    with StagedStore(out_dir) as staged:
+        job = dataclasses.replace(job, store_folder=str(staged.folder), run=staged.run)
+        resolved = _parse_all(report, job, gazetteer, EngineChoice(engine, workers, scheduler), show, on_article,
+                              parse_cache)
+        _finish(report, resolved, staged, out_dir, articles_dir, geocoder, geocode_cache, store_only)
+    report.seconds = time.perf_counter() - started
+    return report
 
-        outcome = parse_with_cache(report.articles, parse_cache, lambda: Geoparser(
-            gazetteer, extra_places=extra_places, excluded=excluded, **PARSER_OPTIONS), on_article=tick)
-    report.parsed, report.reused = outcome.parsed, outcome.reused
-    report.cache_notices = parse_cache.notices if parse_cache is not None else []
+
+@dataclass(frozen=True)
+class EngineChoice:
+    name: str = "in-process"
+    workers: int | None = None
+    scheduler: str | None = None
+
+
+def _parse_all(report: BuildReport, job: ParseJob, gazetteer, choice: EngineChoice, show: bool,
+               on_article: Callable[[int, int], None] | None,
+               parse_cache: ParseCache | None = None) -> dict[str, list[ResolvedMention]]:
+    """Every article through the chosen engine: its language and mentions (overrides applied); the
+    engine writes the store's mention parts. With ``parse_cache`` the parser answers from it and parses
+    only the texts it lacks (spaCy is loaded only then)."""
     resolved: dict[str, list[ResolvedMention]] = {}
+    total = len(report.articles)
     with_language = []
-    for article in report.articles:
-        language, mentions = outcome.results[article.id]
-        with_language.append(dataclasses.replace(article, language=language))
-        notice = fallback_notice(language)
-        if notice:
-            report.language_notices.append(f"{article.id}: {notice}")
-        if overrides is not None:
-            mentions = overrides.apply(article.id, mentions, gazetteer)
-        resolved[article.id] = mentions
 
+    def real_parser():
+        return Geoparser(gazetteer, extra_places=job.extra_places, excluded=job.excluded, **PARSER_OPTIONS)
+
+    cached = CachedParser(parse_cache, real_parser) if parse_cache is not None else None
+    make_parser = (lambda: cached) if cached is not None else real_parser
+
+    with open_engine(choice.name, gazetteer=gazetteer, make_parser=make_parser, workers=choice.workers,
+                     scheduler=choice.scheduler) as runner:
+        parsed = runner.parse(report.articles, job)
+        for done, (article, result) in enumerate(tqdm(zip(report.articles, parsed), total=total,
+                                                      desc="articles", unit="article", disable=not show), 1):
+            with_language.append(dataclasses.replace(article, language=result.language))
+            notice = fallback_notice(result.language)
+            if notice:
+                report.language_notices.append(f"{article.id}: {notice}")
+            resolved[article.id] = result.mentions
+            if on_article is not None:
+                on_article(done, total)
+        runner.stats["name"] = runner.name
+        report.engine = runner.stats  # the engine adds its last figures (peak memory) as it closes
     report.articles = with_language
+    if cached is not None:
+        report.parsed, report.reused = cached.parsed, cached.reused
+        report.cache_notices = parse_cache.notices
+    else:
+        report.parsed = total
+    return resolved
+
+
+def _gazetteer_path(gazetteer) -> str | None:
+    """The index a worker should open: None (its own default) unless this build uses another one."""
+    path = getattr(gazetteer, "path", None)
+    if path is None or Path(path).resolve() == DEFAULT_INDEX_PATH.resolve():
+        return None
+    return str(path)
+
+
+def _finish(report: BuildReport, resolved: dict[str, list[ResolvedMention]], staged: StagedStore, out_dir: Path,
+            articles_dir: Path, geocoder, geocode_cache, store_only: bool) -> None:
+    """After parsing: the online geocoder, the JSON outputs (unless ``store_only``), then the store (its
+    mention parts are redone when the geocoder placed names)."""
     cache = Path(geocode_cache) if geocode_cache is not None else default_cache_path(out_dir)
     resolved = _geocode_unresolved(resolved, geocoder, cache, report)
-
+    if geocoder is not None:
+        staged.rewrite_mentions(report.articles, resolved)
     try:
-        collection = write_outputs(out_dir, report.articles, resolved, articles_dir=articles_dir,
-                                   skipped=report.skipped)
+        if store_only:
+            collection = place_collection(report.articles, resolved, articles_dir=articles_dir)
+        else:
+            collection = write_outputs(out_dir, report.articles, resolved, articles_dir=articles_dir,
+                                       skipped=report.skipped)
     except OSError as exc:  # out is a file, read-only, disk full...: the previous outputs are untouched
         kept = "; previous outputs left as they were" if _had_outputs(out_dir) else "; nothing written"
         raise BuildError(f"cannot write the outputs to {display_path(out_dir)}: {exc.strerror or exc}"
                          f" ({display_path(exc.filename or out_dir)}){kept}") from exc
     report.mentions = sum(f["properties"]["mention_count"] for f in collection["features"])
     report.places = len(collection["features"])
-    report.written = [out_dir / name for name in (PLACES_FILE, GAZETTEER_FILE, ARTICLES_FILE)]
-    report.seconds = time.perf_counter() - started
-    return report
+    try:
+        link = staged.finish(collection, report.articles)
+    except OSError as exc:
+        raise BuildError(f"cannot write the store to {display_path(out_dir)}: {exc.strerror or exc}"
+                         f" ({display_path(exc.filename or out_dir)}); the JSON outputs were written") from exc
+    json_files = [] if store_only else [out_dir / name for name in (PLACES_FILE, GAZETTEER_FILE, ARTICLES_FILE)]
+    report.written = [*json_files, link]

@@ -103,6 +103,8 @@ def test_interrupted_build_leaves_previous_outputs_whole(tmp_path, monkeypatch):
     out = tmp_path / "out"
     pipeline.build(arts, out, overrides_path=None, progress=False)
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}  # out/cache/: the parse cache
+    stores_before = sorted(p.name for p in (out / ".stores").iterdir())
+    store_before = (out / "store").resolve()
 
     real_write_json = outputs.atomic.StagedFiles.write_json
 
@@ -117,6 +119,8 @@ def test_interrupted_build_leaves_previous_outputs_whole(tmp_path, monkeypatch):
         pipeline.build(arts, out, overrides_path=None, progress=False)
     after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     assert after.keys() == before.keys()  # no temp files left behind
+    assert sorted(p.name for p in (out / ".stores").iterdir()) == stores_before  # nor a half store
+    assert (out / "store").resolve() == store_before
     assert after["places.geojson"] == before["places.geojson"]
     assert after["articles.json"] == before["articles.json"]
     assert after["gazetteer.csv"] == before["gazetteer.csv"]

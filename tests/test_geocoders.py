@@ -363,7 +363,7 @@ class StubGeoparser:
     """Stands in for the geoparser (tested elsewhere) so these tests pin the geocoding contract only:
     "Calais" is resolved offline, "White Cliffs of Dover" is recognised but unresolved."""
 
-    def __init__(self, gazetteer=None, extra_places=None, excluded=None):
+    def __init__(self, gazetteer=None, extra_places=None, excluded=None, **options):
         pass
 
     def parse_many(self, texts):
