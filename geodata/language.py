@@ -64,13 +64,13 @@ def _detector_factory():
 
 def detect_language(text: str) -> str:
     """The ISO 639-1 code of the text's language, from its first DETECT_CHARS characters ("und" if none)."""
-    from langdetect.lang_detect_exception import LangDetectException
-
     sample = text[:DETECT_CHARS]
     if not any(ch.isalpha() for ch in sample):
         return UNDETERMINED
     if clearly_english(sample):
-        return ENGLISH
+        return ENGLISH  # langdetect is not even imported for English-only input
+    from langdetect.lang_detect_exception import LangDetectException
+
     detector = _detector_factory().create()
     detector.append(sample)
     try:
