@@ -28,7 +28,7 @@ def _place(p) -> str:
 def explain(text: str, gp, show_all: bool = False, top: int = 3) -> str:
     """The explanation of ``text`` as lines of plain text."""
     language, nlp, rec = gp.pipeline_for(text)
-    doc = next(iter(nlp.pipe([text])))
+    doc = next(iter(gp.ner_docs(language, nlp, [text])))
     spans = rec.score_all(text, doc)
     kept = [f for f in spans if f.score >= rec.threshold]
     resolved = {(r.start, r.end): r for r in gp.resolver.resolve(text, kept)}

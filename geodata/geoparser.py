@@ -12,7 +12,7 @@ import os
 import sys
 from typing import Iterable, Iterator
 
-from geodata import atomic
+from geodata import atomic, nerscope
 from geodata.errors import AtlasError
 from geodata.jsonl import read_jsonl
 from geodata.language import ENGLISH, detect_language, pipeline_language
@@ -23,6 +23,9 @@ from geodata.resolve import Resolver
 
 # Long texts are cut into pieces of this many characters for spaCy (its default limit is 1,000,000).
 _NLP_CHUNK = 100_000
+# Texts per spaCy batch: 16 is about 10 % cheaper per article than 64 (the NER's per-batch arrays stay
+# in cache; measured on LGL, same entities).
+NER_BATCH = 16
 
 
 class Geoparser:
@@ -42,7 +45,8 @@ class Geoparser:
 
     def __init__(self, gazetteer=None, extra_places: dict[str, Place] | None = None,
                  excluded: set[str] | None = None, batch_size: int = 64,
-                 demonyms: bool = True, params: Params | None = None, nlp=None, languages: bool = True):
+                 demonyms: bool = True, params: Params | None = None, nlp=None, languages: bool = True,
+                 all_sentences: bool = False):
         if gazetteer is None:
             from geodata.gazetteer import Gazetteer
 
@@ -57,6 +61,7 @@ class Geoparser:
         self.resolver = Resolver(cached, params=self.params)
         self.batch_size = batch_size
         self.languages = languages
+        self.all_sentences = all_sentences
         self._pipelines = {ENGLISH: (self.nlp, self.recognizer)}
 
     def _pipeline(self, language: str):
@@ -139,15 +144,27 @@ class Geoparser:
             owners: list[tuple[int, int]] = []
             pieces: list[str] = []
             for k, text in enumerate(texts):
-                if pipeline_language(detected[k]) != language:
-                    continue
-                for offset, piece in self._pieces(text):
-                    owners.append((k, offset))
-                    pieces.append(piece)
-            for (k, offset), doc in zip(owners, nlp.pipe(pieces, batch_size=self.batch_size)):
+                if pipeline_language(detected[k]) == language:
+                    for offset, piece in self._pieces(text):
+                        owners.append((k, offset))
+                        pieces.append(piece)
+            for (k, offset), doc in zip(owners, self.ner_docs(language, nlp, pieces)):
                 per_text[k].append((offset, doc))
         for text, docs, language in zip(texts, per_text, detected):
             yield language, self._finish(text, docs, self._pipeline(pipeline_language(language))[1])
+
+    def ner_docs(self, language: str, nlp, pieces: list[str]):
+        """The NER document of each piece: spaCy's over the whole piece, or (by default) a light one
+        made from spaCy's over the piece's sentences that can hold a place (``geodata.nerscope``)."""
+        if self.all_sentences:
+            yield from nlp.pipe(pieces, batch_size=NER_BATCH)
+            return
+        pipeline = pipeline_language(language)
+        known = nerscope.name_test(self._pipeline(pipeline)[1].gaz, pipeline)
+        per_piece = [nerscope.segments(piece, known) for piece in pieces]
+        docs = iter(nlp.pipe((seg for segs in per_piece for _, seg in segs), batch_size=NER_BATCH))
+        for piece, segs in zip(pieces, per_piece):
+            yield nerscope.merge(piece, [(offset, next(docs)) for offset, _ in segs])
 
 
 def toponym_record(r: ResolvedMention) -> dict:
