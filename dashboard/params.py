@@ -31,6 +31,8 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import date
 
+from dashboard.timeline import article_date
+
 SELECTION_KEYS = ("sel", "articles", "hide")  # the order they are tried in when a link has several
 DATE_KEYS = ("from", "to", "undated")
 KNOWN = SELECTION_KEYS + ("place", "lat", "lon", "zoom", "adjectives") + DATE_KEYS
@@ -258,13 +260,8 @@ def _position(params: dict[str, list[str]], view: View) -> None:
 
 
 def _day(raw: str | None) -> date | None:
-    match = _DAY.fullmatch(raw or "")
-    if not match:
-        return None
-    try:
-        return date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return None
+    """A link's day: exactly YYYY-MM-DD and a real day (read as an article's date is)."""
+    return article_date(raw) if _DAY.fullmatch(raw or "") else None
 
 
 def _dates(params: dict[str, list[str]], view: View) -> None:

@@ -8,18 +8,15 @@ from pathlib import Path
 from ..errors import AtlasError
 from ..jsonl import jsonl_records
 from .base import FileResult
-from .records import load_mapping, match_columns, record_entry
-from .text import decoded
+from .records import match_columns, open_export, record_entry
 
 
 def read(path: Path, data: bytes) -> FileResult:
     result = FileResult()
-    text = decoded(path, data, result)
-    if text is None:
+    opened = open_export(path, data, result)
+    if opened is None:
         return result
-    mapping = load_mapping(path)
-    if isinstance(mapping, str):
-        return result.skip(path, mapping)
+    text, mapping = opened
     for lineno, record in jsonl_records(text.encode("utf-8").splitlines(keepends=True), path.name):
         if isinstance(record, AtlasError):
             result.skip(path, f"line {lineno}: {str(record).removeprefix(f'{path.name}:{lineno}: ')}")

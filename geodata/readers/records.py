@@ -80,3 +80,17 @@ def record_entry(result: FileResult, path: Path, where: str, number: int, record
     article = make_article(result, path=path, where=where, article_id=article_id, title=title,
                            text=with_headline(title, body), meta=value, fmt=fmt)
     result.entries.append(Entry(article, where))
+
+
+def open_export(path: Path, data: bytes, result: FileResult) -> tuple[str, dict[str, str]] | None:
+    """An export's decoded text and its column mapping, or None (the reason already in ``result``)."""
+    from .text import decoded
+
+    text = decoded(path, data, result)
+    if text is None:
+        return None
+    mapping = load_mapping(path)
+    if isinstance(mapping, str):
+        result.skip(path, mapping)
+        return None
+    return text, mapping

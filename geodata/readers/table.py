@@ -16,8 +16,7 @@ from pathlib import Path
 from ..articles import MAX_ARTICLE_BYTES, display_path
 from ..csvsafe import unsafe_cell
 from .base import FileResult
-from .records import load_mapping, match_columns, record_entry, sidecar_path
-from .text import decoded
+from .records import match_columns, open_export, record_entry, sidecar_path
 
 
 @contextlib.contextmanager
@@ -41,12 +40,10 @@ def _missing_text(path: Path, header: list[str], mapping: dict[str, str]) -> str
 
 def read(path: Path, data: bytes) -> FileResult:
     result = FileResult()
-    text = decoded(path, data, result)
-    if text is None:
+    opened = open_export(path, data, result)
+    if opened is None:
         return result
-    mapping = load_mapping(path)
-    if isinstance(mapping, str):
-        return result.skip(path, mapping)
+    text, mapping = opened
     with _field_limit(MAX_ARTICLE_BYTES):
         return _read_rows(path, text, mapping, result)
 
