@@ -210,6 +210,8 @@ MATRIX: list[Case] = [
          D + "test_a_build_running_in_another_process_is_joined_not_repeated"),
         ("concurrent visitors keep their own selection; no error in the server log",
          BROWSER_TESTS + "test_sessions_browser.py::test_concurrent_visitors_keep_their_own_selection"),
+        ("a click whose report is lost (replaced by another value) is told again until the app answers",
+         BROWSER_TESTS + "test_sessions_browser.py::test_a_lost_click_report_is_told_again_until_the_app_answers"),
         ("a failed build is shown clearly, with its own message",
          (APP + "test_failed_build_is_shown_clearly", D + "test_failed_build_returns_the_error_message")),
     ),

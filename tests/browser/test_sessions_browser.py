@@ -38,3 +38,28 @@ def test_concurrent_visitors_keep_their_own_selection(seeds_server, open_page):
         guard.assert_clean()
     log = seeds_server.log()
     assert "Traceback" not in log and "Error" not in log, log
+
+
+# In the page (not the map's frame): swallow the first click report the map sends, as a value streamlit-folium
+# sends right after it can replace it before the app reads it.
+DROP_FIRST_CLICK = """window.__atlasDropped = 0;
+window.addEventListener("message", (e) => {
+  const v = e.data && e.data.type === "streamlit:setComponentValue" ? e.data.value : null;
+  if (window === window.top && v && v.atlas_click && window.__atlasDropped === 0) {
+    window.__atlasDropped = 1;
+    e.stopImmediatePropagation();
+  }
+}, true);"""
+
+
+def test_a_lost_click_report_is_told_again_until_the_app_answers(seeds_server, open_page):
+    page, guard = open_page()
+    page.add_init_script(DROP_FIRST_CLICK)
+    page.goto(seeds_server.url)
+    frame = wait_markers(page)
+    wait_idle(page)
+    [place_id, *_] = sorted(frame.evaluate(CLICKABLE))
+    click_marker(frame, place_id)
+    page.wait_for_function("() => window.__atlasDropped === 1", timeout=20_000)  # the first report was lost
+    selected_place(page, place_id, timeout=60_000)
+    guard.assert_clean()

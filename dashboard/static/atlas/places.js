@@ -26,7 +26,7 @@
 
   var state = {
     map: null, group: null, rows: [], key: null, selected: null, layouts: {}, drawn: {},
-    leaders: null, readySent: false, clicked: false, options: {}
+    leaders: null, readySent: false, clicked: false, pending: null, appSelected: null, options: {}
   };
 
   function markerSize(mentions) {
@@ -269,7 +269,25 @@
       fd.last_active_drawing = {type: "Feature", properties: {id: id}, geometry: null};
     }
     state.clicked = true;  // a ready report still waiting would replace this click's value: it is not sent
-    send({atlas_click: id, atlas_nonce: Date.now() + Math.random()});
+    if (state.pending) { clearTimeout(state.pending.timer); }
+    state.pending = {id: id, nonce: Date.now() + Math.random(), tries: 0};
+    send({atlas_click: id, atlas_nonce: state.pending.nonce});
+    awaitAnswer(state.pending);
+  }
+
+  /* Until the app answers a click (it draws the place layer again with that place selected, see show), the
+     click is told again, with the same nonce, a few times: a value that streamlit-folium sends right after
+     ours (a re-render, a pan's view) can replace it before the app reads it. The app ignores a nonce it has
+     already seen, so a repeat never selects twice. */
+  var CLICK_RETRIES = 3, CLICK_RETRY_MS = 1500;
+  function awaitAnswer(pending) {
+    pending.timer = setTimeout(function () {
+      if (state.pending !== pending) { return; }
+      if (state.appSelected === pending.id || pending.tries >= CLICK_RETRIES) { state.pending = null; return; }
+      pending.tries += 1;
+      send({atlas_click: pending.id, atlas_nonce: pending.nonce});
+      awaitAnswer(pending);
+    }, CLICK_RETRY_MS * (pending.tries + 1));
   }
 
   function placeMarker(item) {
@@ -557,6 +575,11 @@
   function show(group, data) {
     state.group = group;
     state.selected = data.selected || null;
+    state.appSelected = state.selected;  // what the app has selected (a pending click is answered by it)
+    if (state.pending && state.pending.id === state.appSelected) {
+      clearTimeout(state.pending.timer);
+      state.pending = null;
+    }
     if (data.key !== state.key) {
       state.key = data.key;
       state.rows = data.rows.map(function (r) {
