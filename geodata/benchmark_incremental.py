@@ -30,14 +30,20 @@ REPO = Path(__file__).resolve().parents[1]
 TARGET = 0.10
 # (label, module, object, attribute) of the phases of one rebuild, timed by wrapping each function once
 PHASES = (
-    ("read the articles", "geodata.pipeline", None, "load_articles"),
+    ("read the articles", "geodata.pipeline", None, "read_folder"),
     ("overrides read + fingerprint", "geodata.pipeline", None, "open_parse_cache"),
     ("cache lookup (decode the hits)", "geodata.parsecache", "ParseCache", "get_many"),
     ("load spaCy + build the Geoparser", "geodata.geoparser", "Geoparser", "__init__"),
     ("parse the misses (first-use loads incl.)", "geodata.geoparser", "Geoparser", "parse_many_with_language"),
     ("cache store", "geodata.parsecache", "ParseCache", "put_many"),
     ("apply the overrides", "geodata.overrides", "Overrides", "apply"),
+    ("passages (store and outputs)", "geodata.store_write", None, "passage"),
+    ("passages (store and outputs)", "geodata.outputs", None, "passage"),
     ("write the outputs", "geodata.pipeline", None, "write_outputs"),
+    ("  of which gazetteer.csv", "geodata.outputs", None, "write_gazetteer_csv"),
+    ("store: mention parts (rows + Parquet)", "geodata.engines.partition", None, "mention_rows"),
+    ("store: mention parts (rows + Parquet)", "geodata.engines.partition", None, "write_mention_part"),
+    ("store: articles, places, swap", "geodata.store_write", "StagedStore", "finish"),
 )
 
 def _build(articles: Path, out: Path, *extra: str) -> tuple[float, str]:
