@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from dashboard import settings
+from dashboard import settings, warmbuild
 
 from pydantic import ValidationError
 
@@ -111,14 +111,10 @@ def _progress(line: str) -> tuple[int, int] | None:
     return None
 
 
-def run_build(articles_dir: Path, data_dir: Path, timeout: float = BUILD_TIMEOUT_S,
-              overrides: Path | None = None,
-              on_progress: Callable[[int, int], None] | None = None) -> BuildResult:
-    """Run the pipeline's build command in a subprocess (the online geocoder, if any, comes from
-    ``ATLAS_GEOCODER``); ``on_progress(done, total)`` is called as articles are parsed. Never raises
-    for a failed build."""
-    command = build_command(articles_dir, data_dir, overrides, progress_lines=on_progress is not None)
-    started = time.monotonic()
+def _run_fresh(command: list[str], on_line: Callable[[str], bool], timeout: float
+               ) -> tuple[int, list[str], str] | BuildResult:
+    """The build in a fresh process: (exit status, its output lines, its stderr), or the BuildResult of a
+    build that could not start."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         x for x in (str(REPO), os.environ.get("PYTHONPATH", "")) if x)}
     lines: list[str] = []
@@ -128,31 +124,58 @@ def run_build(articles_dir: Path, data_dir: Path, timeout: float = BUILD_TIMEOUT
                                     errors="replace", env=env)
         except OSError as exc:
             message = f"could not start the build: {exc}"
-            return BuildResult(False, -1, message, time.monotonic() - started, command, message)
+            return BuildResult(False, -1, message, 0.0, command, message)
         timer = threading.Timer(timeout, proc.kill)
         timer.start()
         try:
             for line in proc.stdout:
-                step = _progress(line)
-                if step is None:
+                if not on_line(line):
                     lines.append(line.rstrip("\n"))
-                elif on_progress is not None:
-                    on_progress(*step)
             proc.wait()
         finally:
             timer.cancel()
         err.seek(0)
         stderr = err.read().strip()
+    return proc.returncode, lines, stderr
+
+
+def run_build(articles_dir: Path, data_dir: Path, timeout: float = BUILD_TIMEOUT_S,
+              overrides: Path | None = None,
+              on_progress: Callable[[int, int], None] | None = None) -> BuildResult:
+    """Run the pipeline's build command in another process: the warm build worker
+    (``dashboard/warmbuild.py``) unless ``ATLAS_WARM_BUILDS`` is off or it is busy, else a fresh one (the
+    online geocoder, if any, comes from ``ATLAS_GEOCODER``); ``on_progress(done, total)`` is called as articles are parsed. Never raises
+    for a failed build."""
+    command = build_command(articles_dir, data_dir, overrides, progress_lines=on_progress is not None)
+    started = time.monotonic()
+
+    def on_line(line: str) -> bool:
+        """True for a progress line (passed on), False for a line of the build's own output."""
+        step = _progress(line)
+        if step is not None and on_progress is not None:
+            on_progress(*step)
+        return step is not None
+
+    warm = warmbuild.WORKER.run(command[4:], on_line, timeout) if warmbuild.enabled() else None
+    if warm is not None:
+        returncode, out_lines, err_lines = warm
+        lines = [line for line in out_lines if _progress(line) is None]
+        stderr = "\n".join(err_lines).strip()
+    else:
+        ran = _run_fresh(command, on_line, timeout)
+        if isinstance(ran, BuildResult):
+            return dataclasses.replace(ran, seconds=time.monotonic() - started)
+        returncode, lines, stderr = ran
     seconds = time.monotonic() - started
     stdout = "\n".join(lines).strip()
     output = (stdout + (("\n" + stderr) if stderr else "")).strip()
-    if seconds >= timeout and proc.returncode != 0:
+    if seconds >= timeout and returncode != 0:
         return BuildResult(False, -1, output + f"\nbuild stopped after {timeout:.0f} s", seconds, command,
                            f"the build took longer than {timeout:.0f} s and was stopped")
-    if proc.returncode != 0:
+    if returncode != 0:
         out = stderr or stdout
-        message = "\n".join(out.splitlines()[-20:]) or f"exit status {proc.returncode}"
-        return BuildResult(False, proc.returncode, output, seconds, command, message)
+        message = "\n".join(out.splitlines()[-20:]) or f"exit status {returncode}"
+        return BuildResult(False, returncode, output, seconds, command, message)
     return BuildResult(True, 0, output, seconds, command, "\n".join(stdout.splitlines()[-5:]))
 
 

@@ -33,6 +33,9 @@ DASHBOARD: tuple[Setting, ...] = (
     Setting("ATLAS_UPLOADS", "shows \"Add articles\" in the Articles view: files dropped or texts pasted in the "
             "browser are checked, saved into `ATLAS_ARTICLES_DIR` and the map is rebuilt; leave off on a public "
             "dashboard", FLAG, False),
+    Setting("ATLAS_WARM_BUILDS", "rebuilds (after an upload or an edit) run in one build process kept warm between "
+            "them (`dashboard/warmbuild.py`: spaCy and wordfreq loaded once); off: a fresh `python -m geodata build` "
+            "each time", FLAG, True),
     Setting("ATLAS_CHROMIUM", "the chromium the browser tests, `dashboard.benchmark` and `dashboard.screenshot` "
             "drive", PATH, Path("/usr/bin/chromium"), "`/usr/bin/chromium`"),
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import uploads
+from dashboard import uploads, warmbuild
 from dashboard.state import PASTE_TEXT_KEY, PASTE_TITLE_KEY, UPLOAD_KEY, ViewState
 from dashboard.text import md_code, md_escape
 
@@ -44,6 +44,7 @@ def upload_report(vs: ViewState) -> None:
 
 
 def add_articles(cfg, vs: ViewState) -> None:
+    warmbuild.WORKER.prestart()  # the rebuild after an upload finds spaCy loaded
     gen = vs.upload_gen
     upload_key, title_key, text_key = f"{UPLOAD_KEY}_{gen}", f"{PASTE_TITLE_KEY}_{gen}", f"{PASTE_TEXT_KEY}_{gen}"
     with st.expander("Add articles", icon=":material/upload_file:"):

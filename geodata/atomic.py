@@ -64,10 +64,16 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> None:
         fh.write(data)
 
 
+def _json_text(obj, indent: int | None) -> str:
+    """The file's text in one piece: ``json.dumps`` runs the C encoder (without an indent), where
+    ``json.dump`` to a file runs the pure-Python one (same text; 1.1 s against 0.16 s for the 9 MB
+    places.geojson of 1,000 generated articles)."""
+    return json.dumps(obj, ensure_ascii=False, indent=indent) + "\n"
+
+
 def write_json(path: str | os.PathLike, obj, *, indent: int | None = None) -> None:
     with atomic_open(path, "w") as fh:
-        json.dump(obj, fh, ensure_ascii=False, indent=indent)
-        fh.write("\n")
+        fh.write(_json_text(obj, indent))
 
 
 class StagedFiles:
@@ -97,8 +103,7 @@ class StagedFiles:
 
     def write_json(self, path: str | os.PathLike, obj, *, indent: int | None = None) -> None:
         with self.open(path) as fh:
-            json.dump(obj, fh, ensure_ascii=False, indent=indent)
-            fh.write("\n")
+            fh.write(_json_text(obj, indent))
 
     def commit(self) -> None:
         for tmp, path in self._staged:

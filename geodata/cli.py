@@ -8,6 +8,7 @@ import sys
 # command -> (module, function, one-line help); each function takes argv and returns an exit code.
 COMMANDS = {
     "build": ("geodata.cli", "build_main", "read articles, write places.geojson, gazetteer.csv, articles.json and the store"),
+    "build-worker": ("geodata.buildworker", "main", "run builds sent on stdin in one warm process (the dashboard's rebuilds)"),
     "index": ("geodata.gazetteer", "main", "build the offline gazetteer index (done once at set-up)"),
     "parse": ("geodata.geoparser", "parse_main", "geoparse JSONL documents {id, text} into toponyms"),
     "evaluate": ("geodata.evaluate", "main", "score the geoparser and the baseline on annotated corpora"),

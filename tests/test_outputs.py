@@ -243,3 +243,26 @@ def test_the_contract_knows_the_mention_roles_and_caps_the_evidence():
                 ["a", "place", 1, [["x", "label:GPE", 1, 2.5, 1.0]]]):
         with pytest.raises(contract.ValidationError):
             contract.PlaceProperties.model_validate({**props, "evidence": [bad]})
+
+
+# --- gazetteer.csv without pandas (the one-article rebuild) ----------------------------------------
+def test_gazetteer_csv_is_written_byte_for_byte_as_the_pandas_table(tmp_path):
+    from geodata.outputs import place_collection, write_gazetteer_csv
+
+    odd = Place(id="=odd", name='Quote "and", comma', kind="region", lat=0.00001, lon=-0.5, country=None,
+                source="-2+3", geonameid=None)
+    text = "Boats at Dunkirk\nMigrants left Dunkirk, then France and Oddplace.\n"
+    arts = [Article("caf\udce9", "Boats", text, tmp_path / "a.txt"), Article("+b", "Two", text, tmp_path / "b.txt"),
+            Article("c", "Three", "Nothing here.", tmp_path / "c.txt")]
+    resolved = {a.id: [mention(text, "Dunkirk", DUNKIRK), mention(text, "France", FRANCE),
+                       mention(text, "Oddplace", odd)] for a in arts[:2]}
+    resolved["+b"].append(ResolvedMention(Mention(29, 36, "Dunkirk"), DUNKIRK, [DUNKIRK]))
+    collection = place_collection(arts, resolved)
+    safe_arts = [Article("caf\ufffd", "Boats", text, tmp_path / "a.txt"), *arts[1:]]
+    with open(tmp_path / "fast.csv", "w", encoding="utf-8", newline="") as fh:
+        write_gazetteer_csv(fh, collection["features"], safe_arts, collection["build_id"])
+    with open(tmp_path / "pandas.csv", "w", encoding="utf-8", newline="") as fh:
+        gazetteer_table(collection["features"], safe_arts, collection["build_id"]).to_csv(fh, index=False)
+    fast = (tmp_path / "fast.csv").read_bytes()
+    assert fast == (tmp_path / "pandas.csv").read_bytes()
+    assert b"'=odd" in fast and b'"Quote ""and"", comma"' in fast and b"mentions:caf\xef\xbf\xbd" in fast

@@ -23,7 +23,7 @@ import tomllib
 from pathlib import Path
 
 from geodata import __version__, settings
-from geodata.geocoders.base import Geocoder
+from geodata.geocoders.base import DEFAULT_TIMEOUT, Geocoder
 from geodata.geocoders.batch import (
     STATUSES,
     GeocodeReport,
@@ -44,8 +44,6 @@ from geodata.geocoders.exc import (
     GeocoderTimeout,
     GeocoderUnreachable,
 )
-from geodata.geocoders.geopy_service import DEFAULT_TIMEOUT, GeopyGeocoder
-from geodata.geocoders.nominatim import NominatimGeocoder
 from geodata.geocoders.offline import OfflineGeocoder
 
 __all__ = [
@@ -58,6 +56,16 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+_GEOPY_CLASSES = {"GeopyGeocoder": "geopy_service", "NominatimGeocoder": "nominatim"}
+
+
+def __getattr__(name: str):
+    """The geopy-backed classes, imported when first asked for (an offline build never imports geopy)."""
+    if name in _GEOPY_CLASSES:
+        import importlib
+
+        return getattr(importlib.import_module(f"geodata.geocoders.{_GEOPY_CLASSES[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 USER_AGENT_ENV = "ATLAS_GEOCODER_USER_AGENT"
 API_KEY_ENV = "ATLAS_GEOCODER_API_KEY"
@@ -110,6 +118,9 @@ def get_geocoder(
     explicit_key = api_key is not None
     api_key = api_key if explicit_key else setting(API_KEY_ENV)
     extra = {} if min_delay_seconds is None else {"min_delay_seconds": min_delay_seconds}
+    from geodata.geocoders.geopy_service import GeopyGeocoder
+    from geodata.geocoders.nominatim import NominatimGeocoder
+
     if service == "nominatim":
         geocoder = NominatimGeocoder(domain=domain, scheme=scheme, user_agent=user_agent, api_key=api_key,
                                      timeout=timeout, **extra)

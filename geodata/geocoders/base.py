@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from geodata.model import Place
 
+DEFAULT_TIMEOUT = 5.0  # seconds per request of an online geocoder
+
 
 class Geocoder:
     """A geocoding service. Subclasses implement ``lookup``.

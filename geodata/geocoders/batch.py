@@ -11,8 +11,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping
 
-from geopy.extra.rate_limiter import RateLimiter
-
 from geodata.geocoders.base import Geocoder
 from geodata.geocoders.cache import GeocodeCache
 from geodata.geocoders.exc import GeocoderLookupError
@@ -168,7 +166,7 @@ def geocode_names(
         report.requests += 1
         return geocoder.lookup_all(query)
 
-    limited = RateLimiter(counted_lookup, min_delay_seconds=delay, max_retries=0, error_wait_seconds=delay,
+    limited = _rate_limiter()(counted_lookup, min_delay_seconds=delay, max_retries=0, error_wait_seconds=delay,
                           swallow_exceptions=False)
     failures_in_a_row = 0
     down_reason = ""
@@ -297,3 +295,18 @@ def geocode_unresolved(
     filled = {aid: apply_geocoded(items, places, alternatives, ArticleContext.of(items), report.refused)
               for aid, items in resolved_by_article.items()}
     return filled, report
+
+
+def _rate_limiter():
+    """geopy's ``RateLimiter``, imported at the first online lookup (geopy and requests take about a
+    second to import, which an offline build does not pay)."""
+    return globals().get("RateLimiter") or __getattr__("RateLimiter")
+
+
+def __getattr__(name: str):
+    if name == "RateLimiter":
+        from geopy.extra.rate_limiter import RateLimiter
+
+        globals()["RateLimiter"] = RateLimiter
+        return RateLimiter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

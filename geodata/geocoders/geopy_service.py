@@ -11,7 +11,7 @@ from geopy import exc as geopy_exc
 from geopy.adapters import AdapterHTTPError, RequestsAdapter, URLLibAdapter
 from geopy.geocoders import get_geocoder_for_service
 
-from geodata.geocoders.base import Geocoder
+from geodata.geocoders.base import DEFAULT_TIMEOUT, Geocoder
 from geodata.geocoders.exc import (
     GeocoderConfigError,
     GeocoderLookupError,
@@ -25,7 +25,6 @@ from geodata.geocoders.exc import (
 from geodata.model import Place
 from geodata.names import slugify
 
-DEFAULT_TIMEOUT = 5.0
 MAX_NAME_CHARS = 300  # a longer place name in an answer is refused (no real place name is that long)
 _DOMAIN_RE = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 
