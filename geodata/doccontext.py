@@ -22,6 +22,9 @@ ANCHOR_KINDS = ("settlement", "admin2", "admin1", "water", "landmark", "street")
 PROXIMITY_KM = 250.0
 PROXIMITY_MAX_KM = 1500.0
 ANCHORS_PER_CELL = 4
+# with at most this many occupied cells, proximity measures every kept anchor directly (same maximum,
+# no walk over the empty cells around the reading); the nearest-first ring walk is for long documents
+DIRECT_CELLS = 64
 _CELL_DEG = 2.0
 _KM_PER_DEG = 111.2
 
@@ -67,6 +70,7 @@ class DocContext:
         self.world_names: set[str] = set()  # names chosen as a country or a national capital
         self.named_countries: dict[str, set[str]] = defaultdict(set)  # country code -> names naming it
         self._grid: dict[tuple[int, int], list[str]] | None = None
+        self._kept: list[str] | None = None
 
     @property
     def grid(self) -> dict[tuple[int, int], list[str]]:
@@ -80,6 +84,13 @@ class DocContext:
                 del ids[ANCHORS_PER_CELL:]
             self._grid = dict(cells)
         return self._grid
+
+    @property
+    def kept(self) -> list[str]:
+        """The anchor place ids the grid keeps (every cell's most confident ones)."""
+        if self._kept is None:
+            self._kept = [pid for ids in self.grid.values() for pid in ids]
+        return self._kept
 
     def _vote(self, table: dict, own: dict, key: str, code: str | None, amount: float) -> None:
         if code:
@@ -105,7 +116,7 @@ class DocContext:
         if p.kind in ANCHOR_KINDS:
             confs = self.anchor_conf[p.id]
             self.anchor_place[p.id] = p
-            self._grid = None
+            self._grid = self._kept = None
             confs[key] = max(confs.get(key, 0.0), conf)
 
     def view(self, key: str | None) -> "NameContext":
@@ -143,8 +154,28 @@ class NameContext:
         return best
 
     def proximity(self, p: Place, km: Callable[[Place, Place], float]) -> float:
-        """max over the anchors near p (p itself left out) of weight * exp(-km / PROXIMITY_KM). Cells
-        are visited nearest first and the search stops when no farther anchor can do better."""
+        """max over the anchors near p (p itself left out) of weight * exp(-km / PROXIMITY_KM)."""
+        if len(self.doc.grid) <= DIRECT_CELLS:
+            return self._proximity_direct(p, km)
+        return self._proximity_rings(p, km)
+
+    def _proximity_direct(self, p: Place, km: Callable[[Place, Place], float]) -> float:
+        """Every kept anchor measured: few occupied cells cost less than the empty ones around p."""
+        doc = self.doc
+        best = 0.0
+        for pid in doc.kept:
+            if pid == p.id:
+                continue
+            w = self._anchor_weight(doc.anchor_conf[pid])
+            if w <= best:
+                continue
+            d = km(doc.anchor_place[pid], p)
+            if d <= PROXIMITY_MAX_KM:
+                best = max(best, w * math.exp(-d / PROXIMITY_KM))
+        return best
+
+    def _proximity_rings(self, p: Place, km: Callable[[Place, Place], float]) -> float:
+        """Cells visited nearest first; the search stops when no farther anchor can do better."""
         doc = self.doc
         grid = doc.grid
         best = 0.0

@@ -13,6 +13,7 @@ import sys
 from typing import Iterable, Iterator
 
 from geodata import atomic, nerscope
+from geodata.malloc import keep_freed_memory
 from geodata.errors import AtlasError
 from geodata.jsonl import read_jsonl
 from geodata.language import ENGLISH, detect_language, pipeline_language
@@ -52,6 +53,7 @@ class Geoparser:
 
             gazetteer = Gazetteer.open()
         self.gazetteer = gazetteer
+        keep_freed_memory()  # NER batches reuse freed memory instead of new pages (geodata/malloc.py)
         cached = CachedGazetteer(gazetteer)
         self.nlp = nlp if nlp is not None else load_nlp()
         self.params = params or load_params()
