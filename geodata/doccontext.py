@@ -161,34 +161,29 @@ class NameContext:
 
     def _proximity_direct(self, p: Place, km: Callable[[Place, Place], float]) -> float:
         """Every kept anchor measured: few occupied cells cost less than the empty ones around p."""
-        doc = self.doc
         best = 0.0
-        for pid in doc.kept:
-            if pid == p.id:
-                continue
-            w = self._anchor_weight(doc.anchor_conf[pid])
-            if w <= best:
-                continue
-            d = km(doc.anchor_place[pid], p)
-            if d <= PROXIMITY_MAX_KM:
-                best = max(best, w * math.exp(-d / PROXIMITY_KM))
+        for pid in self.doc.kept:
+            best = self._with_anchor(best, pid, p, km)
         return best
+
+    def _with_anchor(self, best: float, pid: str, p: Place, km: Callable[[Place, Place], float]) -> float:
+        """``best`` raised by the anchor ``pid`` (weight times the decay of its distance to ``p``)."""
+        if pid == p.id:
+            return best
+        doc = self.doc
+        w = self._anchor_weight(doc.anchor_conf[pid])
+        if w <= best:
+            return best
+        d = km(doc.anchor_place[pid], p)
+        return max(best, w * math.exp(-d / PROXIMITY_KM)) if d <= PROXIMITY_MAX_KM else best
 
     def _proximity_rings(self, p: Place, km: Callable[[Place, Place], float]) -> float:
         """Cells visited nearest first; the search stops when no farther anchor can do better."""
-        doc = self.doc
-        grid = doc.grid
+        grid = self.doc.grid
         best = 0.0
         for bound, cell in _rings(_cell(p.lat, p.lon)):
             if math.exp(-bound / PROXIMITY_KM) <= best:
                 break  # weights are at most 1: nothing from here on can beat the best so far
             for pid in grid.get(cell, ()):
-                if pid == p.id:
-                    continue
-                w = self._anchor_weight(doc.anchor_conf[pid])
-                if w <= best:
-                    continue
-                d = km(doc.anchor_place[pid], p)
-                if d <= PROXIMITY_MAX_KM:
-                    best = max(best, w * math.exp(-d / PROXIMITY_KM))
+                best = self._with_anchor(best, pid, p, km)
         return best
